@@ -1,0 +1,273 @@
+"""``Value``: one number in a computation graph, and backpropagation through that graph."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from fractions import Fraction
+
+from . import grad_mode
+from .graph import topological_order
+from .ops import (Add, Div, Exp, Log, Mul, Neg, Op, Pow, PowConst, Relu, ScalarMath, Sigmoid,
+                  Sub, Tanh)
+
+__all__ = ["Value", "InexactWarning"]
+
+
+class InexactWarning(UserWarning):
+    """An operation on exact numbers (int, Fraction) had to return a float."""
+
+
+def _number(x, what: str = "Value data"):
+    """Check that ``x`` is a real number the engine can keep as given; return it.
+
+    int, float and Fraction are kept as they are. NumPy scalars (np.float32(0.5), np.int64(3))
+    become the matching Python number. Everything else raises TypeError.
+    """
+    if isinstance(x, bool):
+        raise TypeError(f"{what} must be a number, got the bool {x!r}; use 1 or 0 instead")
+    if isinstance(x, (int, float, Fraction)):
+        return x
+    if type(x).__module__ == "numpy" and isinstance(x, numbers.Real):
+        return int(x) if isinstance(x, numbers.Integral) else float(x)
+    hint = ""
+    if isinstance(x, complex):
+        hint = "; this engine works with real numbers only"
+    elif hasattr(x, "shape"):
+        hint = "; for arrays use nn.Tensor, or make one Value per element"
+    elif isinstance(x, str):
+        hint = f"; convert it first, e.g. Value(float({x!r}))"
+    raise TypeError(f"{what} must be an int, float or fractions.Fraction, "
+                    f"got {type(x).__name__} {x!r}{hint}")
+
+
+def _fmt(x) -> str:
+    """A number as a person reads it: 3, -2.0, 0.75, 3/4, 0.333333, 1.23457e+06."""
+    if isinstance(x, float):
+        short = repr(x)
+        return short if len(short) <= 8 else f"{x:.6g}"
+    return str(x)
+
+
+class Value:
+    """One scalar in a computation graph: its ``data``, its ``grad``, and how it was made.
+
+    Arithmetic on Values (``+ - * / **``, unary ``-``, and the methods ``exp``, ``log``,
+    ``tanh``, ``sigmoid``, ``relu``) returns new Values that remember their inputs
+    (``parents``, an ordered tuple) and their operation (``op``, an entry of
+    ``autograd.ops.OPS``). ``backward()`` then applies the chain rule through that graph.
+
+    Args:
+        data: an int, float or ``fractions.Fraction``, kept exactly as given (NumPy scalars
+            are converted to the matching Python number).
+        label: an optional name shown in reprs, tables and pictures, e.g. ``"x1"``.
+
+    Attributes:
+        data: the number computed by the forward pass.
+        grad: d(output)/d(this value) after ``output.backward()``; starts at 0.
+        label: the name given, or None.
+        op: the operation that made this value (None for a leaf: an input or parameter).
+        parents: the inputs of that operation, in argument order (``x * x`` has two).
+        const: the plain-number constant of ``x ** c`` (else None).
+
+    Raises:
+        TypeError: ``data`` is not a real number (a str, list, None, array, complex, bool).
+
+    Exact arithmetic: on ``Fraction`` data, ``+ - * /`` and ``** int`` stay exact, and so do
+    their gradients (the lesson's hand-worked fractions can be checked with no rounding).
+    ``exp``, ``log``, ``tanh``, ``sigmoid`` and fractional powers cannot: on a Fraction they
+    return a float and warn with ``InexactWarning``. Plain ints follow Python (``1 / 2`` is
+    0.5).
+
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x + 2 * x        # y = x**2 + 2x, so dy/dx = 2x + 2
+    >>> y.backward()
+    >>> y.data, x.grad
+    (15.0, 8.0)
+    >>> Value(Fraction(1, 3)) * 3
+    Value(data=1, grad=0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "const", "__weakref__")
+
+    def __init__(self, data, label: str | None = None):
+        self.data = _number(data)
+        self.grad = 0
+        self.label = label
+        self.op: type[Op] | None = None
+        self.parents: tuple[Value, ...] = ()
+        self.const = None
+
+    # ----------------------------------------------------------------- building the graph
+
+    @staticmethod
+    def _lift(other) -> Value:
+        """A Value for ``other``: itself if it is one, else a new leaf holding the number."""
+        if isinstance(other, Value):
+            return other
+        return Value(_number(other, "the other operand"))
+
+    @classmethod
+    def _apply(cls, op: type[Op], inputs: tuple[Value, ...], const=None) -> Value:
+        """Run ``op``'s forward rule on ``inputs`` and record the new node."""
+        args = tuple(v.data for v in inputs)
+        if op.takes_const:
+            args += (const,)
+        problem = op.domain(ScalarMath, *args)
+        if problem is not None:
+            error, reason = problem
+            raise error(f"{_describe(op, inputs, const)} is undefined: {reason}")
+        try:
+            data = op.forward(ScalarMath, *args)
+        except OverflowError:
+            raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+                                "than the largest float (about 1.8e308)") from None
+        except (ArithmeticError, ValueError) as exc:
+            raise type(exc)(f"{_describe(op, inputs, const)} failed: {exc}") from None
+        if isinstance(data, complex):  # pragma: no cover - domain() should have caught it
+            raise ValueError(f"{_describe(op, inputs, const)} is complex")
+        if isinstance(data, float) and any(isinstance(a, Fraction) for a in args[:op.arity]):
+            warnings.warn(f"{op.name} of an exact number returns a float: "
+                          f"{_describe(op, inputs, const)} = {data!r}",
+                          InexactWarning, stacklevel=3)
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = 0
+        out.label = None
+        if grad_mode.is_grad_enabled():
+            out.op, out.parents, out.const = op, inputs, const
+        else:
+            out.op, out.parents, out.const = None, (), None
+        return out
+
+    def __add__(self, other):
+        return Value._apply(Add, (self, Value._lift(other)))
+
+    def __radd__(self, other):
+        return Value._apply(Add, (Value._lift(other), self))
+
+    def __sub__(self, other):
+        return Value._apply(Sub, (self, Value._lift(other)))
+
+    def __rsub__(self, other):
+        return Value._apply(Sub, (Value._lift(other), self))
+
+    def __mul__(self, other):
+        return Value._apply(Mul, (self, Value._lift(other)))
+
+    def __rmul__(self, other):
+        return Value._apply(Mul, (Value._lift(other), self))
+
+    def __truediv__(self, other):
+        return Value._apply(Div, (self, Value._lift(other)))
+
+    def __rtruediv__(self, other):
+        return Value._apply(Div, (Value._lift(other), self))
+
+    def __neg__(self):
+        return Value._apply(Neg, (self,))
+
+    def __pow__(self, other):
+        """``x ** c`` for a plain number c (PowConst), or ``x ** y`` for a Value y (Pow)."""
+        if isinstance(other, Value):
+            return Value._apply(Pow, (self, other))
+        return Value._apply(PowConst, (self,), const=_number(other, "the exponent"))
+
+    def __rpow__(self, other):
+        return Value._apply(Pow, (Value._lift(other), self))
+
+    def exp(self) -> Value:
+        """e ** self; local derivative exp(self)."""
+        return Value._apply(Exp, (self,))
+
+    def log(self) -> Value:
+        """Natural log; local derivative 1/self. Raises ValueError for data <= 0."""
+        return Value._apply(Log, (self,))
+
+    def tanh(self) -> Value:
+        """tanh(self); local derivative 1 - tanh(self)**2."""
+        return Value._apply(Tanh, (self,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + exp(-self)), the lesson's squish; local derivative s * (1 - s)."""
+        return Value._apply(Sigmoid, (self,))
+
+    def relu(self) -> Value:
+        """max(self, 0); local derivative 1 if self > 0 else 0."""
+        return Value._apply(Relu, (self,))
+
+    # ----------------------------------------------------------------- backpropagation
+
+    def local_derivatives(self) -> tuple:
+        """d self / d parent for each parent, from the operation table (empty for a leaf).
+
+        Raises:
+            ZeroDivisionError, ValueError: the derivative is undefined at these inputs (for
+                example d/dx of x ** 0.5 at x = 0), naming the operation and its inputs.
+        """
+        if self.op is None:
+            return ()
+        args = tuple(p.data for p in self.parents)
+        if self.op.takes_const:
+            args += (self.const,)
+        try:
+            return self.op.local(ScalarMath, self.data, *args)
+        except (ArithmeticError, ValueError) as exc:
+            raise type(exc)(f"the local derivative of {_describe(self.op, self.parents, self.const)}"
+                            f" is undefined: {exc}") from None
+
+    def backward(self) -> None:
+        """Fill in ``grad`` of every value this one depends on: d self / d value.
+
+        The chain rule, run in reverse topological order: ``self.grad`` is seeded with 1, then
+        each node passes ``local derivative * its grad`` to each of its parents, where it is
+        added (``parent.grad += local * node.grad``). A value used along several paths
+        (``x * x``, or x feeding both u and v) therefore receives the sum over all paths.
+        Iterative, so graphs a million operations deep work.
+
+        Calling it twice: every intermediate value's grad is reset and computed afresh on each
+        call, while the grads of leaves (inputs and parameters, which have no ``op``)
+        accumulate, so two calls give leaves twice the gradient, the way a batch sums the
+        gradients of its examples. Call ``zero_grad()`` first to start from 0.
+
+        Raises:
+            ZeroDivisionError, ValueError: a local derivative is undefined (see
+                ``local_derivatives``).
+
+        >>> x = Value(2.0); y = x * x
+        >>> y.backward(); x.grad
+        4.0
+        >>> y.backward(); x.grad   # leaves accumulate
+        8.0
+        >>> y.zero_grad(); y.backward(); x.grad
+        4.0
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.op is not None:
+                node.grad = 0
+        self.grad = 1 if self.op is not None else self.grad + 1
+        for node in reversed(order):
+            if node.op is None:
+                continue
+            for parent, local in zip(node.parents, node.local_derivatives()):
+                parent.grad += local * node.grad
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this value and every value it depends on."""
+        for node in topological_order(self):
+            node.grad = 0
+
+    # ----------------------------------------------------------------- display
+
+    def __repr__(self) -> str:
+        name = self.label if self.label else "data"
+        return f"Value({name}={_fmt(self.data)}, grad={_fmt(self.grad)})"
+
+
+def _describe(op: type[Op], inputs, const) -> str:
+    """``log(x1=-2.0)``-style text naming an operation and its inputs, for error messages."""
+    names = [f"{v.label}={_fmt(v.data)}" if v.label else _fmt(v.data) for v in inputs]
+    if op.takes_const:
+        names.append(_fmt(const))
+    return op.expression(*names)
