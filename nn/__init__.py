@@ -1,0 +1,16 @@
+"""tracegrad's networks: neurons, layers and MLPs on ``autograd.Value``, and a NumPy
+``Tensor`` backend with the same semantics that trains the 784-16-16-10 MNIST network.
+
+>>> from nn import MLP
+>>> MLP(784, [16, 16, 10]).num_parameters()
+13002
+"""
+
+from .layers import Activation, Linear, Sequential, mlp
+from .losses import cross_entropy, one_hot, quadratic_cost
+from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .optim import SGD, Adam
+from .tensor import Tensor
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Tensor", "Linear", "Activation",
+           "Sequential", "mlp", "quadratic_cost", "cross_entropy", "one_hot", "SGD", "Adam"]

@@ -1,0 +1,171 @@
+"""``Module`` and the scalar network: ``Neuron``, ``Layer`` and ``MLP`` built on ``Value``.
+
+A neuron takes a weighted sum of its inputs, adds a bias, and passes the result through an
+activation (the lesson's "squish", the sigmoid, by default): lesson 10, "The whole story, in
+one breath", and the 5-weight network of "How networks learn".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+
+from autograd import Value
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "activate"]
+
+ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
+"""Activation names accepted by both engines; "linear" means none (the identity)."""
+
+
+def activate(x, name: str):
+    """Apply the activation ``name`` to a ``Value`` or an ``nn.Tensor``.
+
+    Raises:
+        ValueError: ``name`` is not one of ``ACTIVATIONS``.
+    """
+    if name == "linear":
+        return x
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return getattr(x, name)()
+
+
+def _per_layer(activation, n_layers: int) -> list[str]:
+    """One activation name per layer from a single name or a list of names."""
+    names = [activation] * n_layers if isinstance(activation, str) else list(activation)
+    if len(names) != n_layers:
+        raise ValueError(f"got {len(names)} activations for {n_layers} layers; give one name "
+                         "for all layers or one per layer")
+    for name in names:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose one of "
+                             f"{', '.join(ACTIVATIONS)}")
+    return names
+
+
+class Module:
+    """Anything with parameters: the base of the scalar and the tensor networks.
+
+    Subclasses implement ``parameters()``; ``zero_grad()`` and ``num_parameters()`` follow.
+    """
+
+    def parameters(self) -> list:
+        """Every trainable ``Value`` (or ``nn.Tensor``) of the module, in a fixed order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's ``grad`` (to 0 for a Value, to None for a Tensor).
+
+        Call it before each ``backward()`` of a training step: leaves' grads accumulate.
+        """
+        for p in self.parameters():
+            p.zero_grad()
+
+    def num_parameters(self) -> int:
+        """How many numbers the parameters hold (a Tensor of shape (784, 16) counts 12,544)."""
+        return sum(getattr(p, "size", 1) for p in self.parameters())
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w · x + b)`` on Values.
+
+    Args:
+        n_in: number of inputs (and of weights).
+        activation: "sigmoid" (default), "relu", "tanh" or "linear".
+        rng: a ``random.Random`` for the initial weights, drawn from a normal distribution
+            with standard deviation 1/sqrt(n_in) (LeCun initialisation); bias 0.
+
+    >>> n = Neuron(2, activation="linear")
+    >>> n.w[0].data, n.w[1].data, n.b.data = 0.5, -1.0, 0.25
+    >>> n([2.0, 1.0])          # 0.5*2 - 1*1 + 0.25
+    Value(data=0.25, grad=0)
+    """
+
+    def __init__(self, n_in: int, activation: str = "sigmoid", rng: random.Random | None = None):
+        rng = rng or random.Random()
+        scale = 1.0 / math.sqrt(n_in)
+        self.w = [Value(rng.gauss(0.0, scale)) for _ in range(n_in)]
+        self.b = Value(0.0)
+        self.activation = _per_layer(activation, 1)[0]
+
+    def __call__(self, x: Sequence[Value]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"this neuron has {len(self.w)} weights but got {len(x)} inputs")
+        total = self.b
+        for w_i, x_i in zip(self.w, x):
+            total = total + w_i * x_i
+        return activate(total, self.activation)
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)} inputs, {self.activation})"
+
+
+class Layer(Module):
+    """A layer of ``n_out`` neurons, each seeing all ``n_in`` inputs; returns a list of Values."""
+
+    def __init__(self, n_in: int, n_out: int, activation: str = "sigmoid",
+                 rng: random.Random | None = None):
+        rng = rng or random.Random()
+        self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
+
+    def __call__(self, x: Sequence[Value]) -> list[Value]:
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        return (f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, "
+                f"{self.neurons[0].activation})")
+
+
+class MLP(Module):
+    """A multi-layer perceptron of Values: the lesson's digit network is ``MLP(784, [16, 16, 10])``.
+
+    Args:
+        n_in: number of inputs (784 for a 28x28 image).
+        sizes: neurons per layer, the last being the outputs, e.g. ``[16, 16, 10]``.
+        activation: one name for every layer, or a list with one name per layer, from
+            "sigmoid" (default, the lesson's squish), "relu", "tanh", "linear".
+        seed: seeds the initial weights (normal, std 1/sqrt(fan-in); biases 0).
+
+    Calling the MLP on ``n_in`` numbers or Values (a list, tuple or 1-D array) returns a list
+    of ``sizes[-1]`` Values. Parameters are ordered layer by layer, neuron by neuron, each
+    neuron's weights then its bias.
+
+    Raises:
+        ValueError: wrong number of inputs, or an unknown activation.
+
+    >>> net = MLP(784, [16, 16, 10], seed=0)
+    >>> net.num_parameters()          # 784*16+16 + 16*16+16 + 16*10+10
+    13002
+    >>> len(net([0.0] * 784))
+    10
+    """
+
+    def __init__(self, n_in: int, sizes: Sequence[int], activation="sigmoid",
+                 seed: int | None = None):
+        rng = random.Random(seed)
+        names = _per_layer(activation, len(sizes))
+        widths = [n_in, *sizes]
+        self.layers = [Layer(widths[i], widths[i + 1], names[i], rng) for i in range(len(sizes))]
+
+    def __call__(self, x: Iterable) -> list[Value]:
+        x = [v if isinstance(v, Value) else Value(v) for v in x]
+        n_in = len(self.layers[0].neurons[0].w)
+        if len(x) != n_in:
+            raise ValueError(f"this MLP takes {n_in} inputs but got {len(x)}")
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP({', '.join(map(repr, self.layers))})"

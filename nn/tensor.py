@@ -1,0 +1,353 @@
+"""``Tensor``: the NumPy backend, with the same operations and the same chain rule as ``Value``.
+
+Elementwise operations come from the scalar engine's table (``autograd.ops``), computed on
+arrays with ``NumpyMath``; their local derivatives are multiplied elementwise by the upstream
+gradient and, where an input was broadcast, summed back to its shape by ``unbroadcast`` (the
+one place that does it). Array-only operations (matmul, sum, mean, cross-entropy) are in
+``nn.tensor_ops``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import grad_mode
+from autograd.graph import topological_order
+from autograd.ops import Add, Div, Exp, Log, Mul, Neg, Pow, PowConst, Relu, Sigmoid, Sub, Tanh
+
+from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
+
+__all__ = ["Tensor", "NumpyMath", "unbroadcast"]
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class NumpyMath:
+    """Math on NumPy arrays for the operation table (see ``autograd.ops``)."""
+
+    any = staticmethod(np.any)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    tanh = staticmethod(np.tanh)
+
+    @staticmethod
+    def pow(a, c):
+        return a ** c
+
+    @staticmethod
+    def sigmoid(a):
+        # exp of a non-positive number only, so nothing overflows for any input.
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def relu(a):
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def step(a):
+        return (a > 0).astype(a.dtype)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``: the vector-Jacobian product of NumPy broadcasting.
+
+    An input of shape (16,) added to a (32, 16) array was used 32 times, once per row, so its
+    gradient is the sum of the 32 rows' gradients.
+
+    >>> unbroadcast(np.ones((32, 16)), (16,)).tolist() == [32.0] * 16
+    True
+    >>> unbroadcast(np.ones((2, 3)), (2, 1)).shape
+    (2, 1)
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _as_array(data, dtype) -> np.ndarray:
+    """A float32/float64 copy of ``data``, or a TypeError that names what was wrong."""
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    if dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"Tensor dtype must be float32 or float64, got {dtype}")
+    if isinstance(data, Tensor):
+        return data.data.astype(dtype)
+    try:
+        arr = np.asarray(data)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"Tensor data must be a rectangular array of numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor data must be real numbers, got dtype {arr.dtype} "
+                        f"from {type(data).__name__}")
+    return arr.astype(dtype)
+
+
+class Tensor:
+    """An array in a computation graph: ``data`` (a NumPy array), ``grad``, and how it was made.
+
+    The tensor counterpart of ``autograd.Value``, with the same operations and the same
+    ``backward()``: ``+ - * / **`` and unary ``-`` with NumPy broadcasting, ``@`` (matmul),
+    ``sum``, ``mean``, ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, and
+    ``cross_entropy``.
+
+    Args:
+        data: numbers, nested lists or an array; copied.
+        dtype: float32 (default) or float64.
+        requires_grad: whether ``backward()`` should fill in this tensor's ``grad``. True for
+            parameters; inputs and targets leave it False, and operations on tensors none of
+            which require a gradient record no graph.
+        label: an optional name.
+
+    Attributes:
+        data: ``np.ndarray`` of dtype float32 or float64.
+        grad: array of ``data``'s shape after ``backward()``, or None if no gradient has
+            reached this tensor (unlike ``Value.grad``, which starts at 0).
+        op, parents, saved: the operation that made it, its inputs, and what the operation
+            kept for backward (the constant of ``x ** c``; the axis of a sum; ...).
+
+    Raises:
+        TypeError: the data are not real numbers, or the dtype is not float32/float64.
+
+    >>> w = Tensor([[1.0], [2.0]], dtype="float64", requires_grad=True)   # shape (2, 1)
+    >>> x = Tensor([[3.0, 4.0]], dtype="float64")                          # shape (1, 2)
+    >>> y = (x @ w).sum()                                                  # 3*1 + 4*2
+    >>> y.backward()
+    >>> float(y.data), w.grad.ravel().tolist()
+    (11.0, [3.0, 4.0])
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "saved", "requires_grad",
+                 "__weakref__")
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False, label: str | None = None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.label = label
+        self.op = None
+        self.parents = ()
+        self.saved = None
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray, op=None, parents=(), saved=None) -> Tensor:
+        """A new tensor holding ``data`` (not copied), recorded as the output of ``op``."""
+        out = cls.__new__(cls)
+        out.data, out.grad, out.label = data, None, None
+        if op is not None and grad_mode.is_grad_enabled() and any(p.requires_grad
+                                                                  for p in parents):
+            out.op, out.parents, out.saved, out.requires_grad = op, parents, saved, True
+        else:
+            out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
+        return out
+
+    # ----------------------------------------------------------------- shape and display
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The data array (not a copy)."""
+        return self.data
+
+    def __repr__(self) -> str:
+        made = f", op={self.op.name}" if self.op is not None else ""
+        name = f"{self.label}, " if self.label else ""
+        return f"Tensor({name}shape={self.shape}, dtype={self.dtype}{made})"
+
+    # ----------------------------------------------------------------- building the graph
+
+    def _lift(self, other) -> Tensor:
+        if isinstance(other, Tensor):
+            return other
+        return Tensor(other, dtype=self.dtype)
+
+    def _elementwise(self, op, inputs: tuple, const=None) -> Tensor:
+        args = tuple(t.data for t in inputs)
+        if op.takes_const:
+            args += (const,)
+        problem = op.domain(NumpyMath, *args)
+        if problem is not None:
+            error, reason = problem
+            shapes = ", ".join(str(t.shape) for t in inputs)
+            raise error(f"{op.name} of tensors with shapes {shapes} is undefined: {reason}")
+        try:
+            data = op.forward(NumpyMath, *args)
+        except ValueError as exc:  # shapes that do not broadcast
+            shapes = " and ".join(str(t.shape) for t in inputs)
+            raise ValueError(f"{op.name}: shapes {shapes} do not broadcast together "
+                             "(NumPy broadcasting rules)") from exc
+        return Tensor._wrap(data, op, inputs, const)
+
+    def _tensor_op(self, op, inputs: tuple, const=None) -> Tensor:
+        data, saved = op.forward(tuple(t.data for t in inputs), const)
+        return Tensor._wrap(data, op, inputs, saved)
+
+    def __add__(self, other):
+        return self._elementwise(Add, (self, self._lift(other)))
+
+    def __radd__(self, other):
+        return self._elementwise(Add, (self._lift(other), self))
+
+    def __sub__(self, other):
+        return self._elementwise(Sub, (self, self._lift(other)))
+
+    def __rsub__(self, other):
+        return self._elementwise(Sub, (self._lift(other), self))
+
+    def __mul__(self, other):
+        return self._elementwise(Mul, (self, self._lift(other)))
+
+    def __rmul__(self, other):
+        return self._elementwise(Mul, (self._lift(other), self))
+
+    def __truediv__(self, other):
+        return self._elementwise(Div, (self, self._lift(other)))
+
+    def __rtruediv__(self, other):
+        return self._elementwise(Div, (self._lift(other), self))
+
+    def __neg__(self):
+        return self._elementwise(Neg, (self,))
+
+    def __pow__(self, other):
+        """``t ** c`` for a plain number c, or ``t ** u`` for a Tensor u (positive base)."""
+        if isinstance(other, Tensor):
+            return self._elementwise(Pow, (self, other))
+        if isinstance(other, bool) or not isinstance(other, (int, float)):
+            raise TypeError(f"the exponent must be a number or a Tensor, got {other!r}")
+        return self._elementwise(PowConst, (self,), const=other)
+
+    def __rpow__(self, other):
+        return self._elementwise(Pow, (self._lift(other), self))
+
+    def __matmul__(self, other):
+        return self._tensor_op(MatMul, (self, self._lift(other)))
+
+    def __rmatmul__(self, other):
+        return self._tensor_op(MatMul, (self._lift(other), self))
+
+    def exp(self) -> Tensor:
+        """Elementwise e ** x."""
+        return self._elementwise(Exp, (self,))
+
+    def log(self) -> Tensor:
+        """Elementwise natural log. Raises ValueError if any element is <= 0."""
+        return self._elementwise(Log, (self,))
+
+    def tanh(self) -> Tensor:
+        """Elementwise tanh."""
+        return self._elementwise(Tanh, (self,))
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise 1 / (1 + exp(-x)), stable for inputs of any magnitude."""
+        return self._elementwise(Sigmoid, (self,))
+
+    def relu(self) -> Tensor:
+        """Elementwise max(x, 0)."""
+        return self._elementwise(Relu, (self,))
+
+    def sum(self, axis=None) -> Tensor:
+        """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed."""
+        return self._tensor_op(Sum, (self,), axis)
+
+    def mean(self, axis=None) -> Tensor:
+        """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed."""
+        return self._tensor_op(Mean, (self,), axis)
+
+    def cross_entropy(self, labels) -> Tensor:
+        """Mean softmax cross-entropy of these logits against integer class labels.
+
+        Shape: self (N, K) logits; labels (N,) ints in [0, K). Returns a 0-d Tensor.
+
+        Raises:
+            ValueError: shapes that do not fit, or labels outside [0, K).
+        """
+        labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+        if self.data.ndim != 2 or labels.shape != (self.shape[0],):
+            raise ValueError(f"cross_entropy needs logits (N, K) and labels (N,), "
+                             f"got {self.shape} and {labels.shape}")
+        if labels.dtype.kind not in "iu" or labels.size and (
+                labels.min() < 0 or labels.max() >= self.shape[1]):
+            raise ValueError(f"cross_entropy labels must be integers in [0, {self.shape[1]}), "
+                             f"got dtype {labels.dtype} with values "
+                             f"{labels.min() if labels.size else ''}..."
+                             f"{labels.max() if labels.size else ''}")
+        return self._tensor_op(SoftmaxCrossEntropy, (self,), labels)
+
+    # ----------------------------------------------------------------- backpropagation
+
+    def _input_grads(self) -> tuple:
+        """d loss / d parent for each parent, from this tensor's grad (the VJP)."""
+        op, g = self.op, self.grad
+        args = tuple(p.data for p in self.parents)
+        if not op.elementwise:
+            needs = tuple(p.requires_grad for p in self.parents)
+            return op.vjp(g, self.data, args, self.saved, needs)
+        if op.takes_const:
+            args += (self.saved,)
+        grads = []
+        for parent, local in zip(self.parents, op.local(NumpyMath, self.data, *args)):
+            if not parent.requires_grad:
+                grads.append(None)
+                continue
+            if isinstance(local, int):  # the constant local derivatives 1 and -1 of + and -
+                contribution = g if local == 1 else local * g
+            else:
+                contribution = local * g
+            grads.append(unbroadcast(contribution, parent.shape))
+        return tuple(grads)
+
+    def backward(self, grad=None) -> None:
+        """Fill in ``grad`` of every tensor with ``requires_grad`` that this one depends on.
+
+        The chain rule in reverse topological order, as ``Value.backward``: each node passes
+        its vector-Jacobian product to its parents, and contributions arriving along several
+        paths are added. Intermediate grads are computed afresh on each call; leaves'
+        grads accumulate (call ``zero_grad()`` between training steps).
+
+        Args:
+            grad: d(something)/d(self), of self's shape; defaults to 1 for a one-element
+                tensor (a loss).
+
+        Raises:
+            ValueError: ``grad`` is omitted for a tensor with more than one element.
+        """
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(f"backward() without a grad needs a one-element tensor (a "
+                                 f"loss), but this one has shape {self.shape}; pass "
+                                 "grad=np.ones(shape) or reduce it with .sum() or .mean()")
+            grad = np.ones_like(self.data)
+        grad = np.asarray(grad, dtype=self.dtype)
+        order = topological_order(self)
+        for node in order:
+            if node.op is not None:
+                node.grad = None
+        self.grad = grad if (self.op is not None or self.grad is None) else self.grad + grad
+        for node in reversed(order):
+            if node.op is None or node.grad is None:
+                continue
+            for parent, g in zip(node.parents, node._input_grads()):
+                if g is not None:
+                    parent.grad = g if parent.grad is None else parent.grad + g
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to None on this tensor and every tensor it depends on."""
+        for node in topological_order(self):
+            node.grad = None
