@@ -255,6 +255,9 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and every value it depends on."""
+        if self.op is None:  # a leaf, such as a parameter: nothing to walk
+            self.grad = 0
+            return
         for node in topological_order(self):
             node.grad = 0
 

@@ -349,5 +349,8 @@ class Tensor:
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""
+        if self.op is None:  # a leaf, such as a parameter: nothing to walk
+            self.grad = None
+            return
         for node in topological_order(self):
             node.grad = None
