@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .module import ACTIVATIONS, Module, _per_layer, activate
+from .module import ACTIVATIONS, Module, _check_sizes, _per_layer, activate
 from .tensor import Tensor
 
 __all__ = ["Linear", "Activation", "Sequential", "mlp"]
@@ -137,6 +137,7 @@ def mlp(n_in: int, sizes: Sequence[int], activation="sigmoid", seed: int | None 
     >>> net.num_parameters()
     13002
     """
+    _check_sizes(n_in, sizes)
     names = _per_layer(activation, len(sizes))
     rng = np.random.default_rng(seed)
     widths = [n_in, *sizes]

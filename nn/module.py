@@ -45,6 +45,18 @@ def _per_layer(activation, n_layers: int) -> list[str]:
     return names
 
 
+def _check_sizes(n_in: int, sizes: Sequence[int]) -> None:
+    """Refuse network shapes that cannot be built, naming the value at fault."""
+    if isinstance(n_in, bool) or not isinstance(n_in, int) or n_in < 1:
+        raise ValueError(f"n_in must be a whole number of inputs, at least 1, got {n_in!r}")
+    sizes = list(sizes)
+    if not sizes:
+        raise ValueError("sizes is empty; give the neurons per layer, e.g. [16, 16, 10]")
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"every layer needs at least 1 neuron, got sizes={sizes!r}")
+
+
 class Module:
     """Anything with parameters: the base of the scalar and the tensor networks.
 
@@ -150,6 +162,7 @@ class MLP(Module):
 
     def __init__(self, n_in: int, sizes: Sequence[int], activation="sigmoid",
                  seed: int | None = None):
+        _check_sizes(n_in, sizes)
         rng = random.Random(seed)
         names = _per_layer(activation, len(sizes))
         widths = [n_in, *sizes]

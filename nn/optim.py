@@ -10,6 +10,9 @@ __all__ = ["SGD", "Adam"]
 
 class _Optimizer:
     def __init__(self, parameters, lr: float):
+        if callable(parameters):
+            raise TypeError("the optimizer got the method model.parameters itself; call it: "
+                            "pass model.parameters()")
         self.parameters = list(parameters)
         if not self.parameters:
             raise ValueError("the optimizer got no parameters; pass model.parameters()")
@@ -42,6 +45,8 @@ class SGD(_Optimizer):
 
     def __init__(self, parameters, lr: float, momentum: float = 0.0):
         super().__init__(parameters, lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
         self.momentum = momentum
         self._velocity = [0.0] * len(self.parameters)
 
@@ -70,6 +75,10 @@ class Adam(_Optimizer):
 
     def __init__(self, parameters, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(parameters, lr)
+        if not all(0 <= beta < 1 for beta in betas) or len(betas) != 2:
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
         self.beta1, self.beta2 = betas
         self.eps = eps
         self.t = 0

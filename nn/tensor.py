@@ -9,6 +9,8 @@ one place that does it). Array-only operations (matmul, sum, mean, cross-entropy
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from autograd import grad_mode
@@ -82,7 +84,7 @@ def _as_array(data, dtype) -> np.ndarray:
         arr = np.asarray(data)
     except ValueError as exc:  # ragged nested lists
         raise TypeError(f"Tensor data must be a rectangular array of numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":
         raise TypeError(f"Tensor data must be real numbers, got dtype {arr.dtype} "
                         f"from {type(data).__name__}")
     return arr.astype(dtype)
@@ -124,6 +126,8 @@ class Tensor:
 
     __slots__ = ("data", "grad", "label", "op", "parents", "saved", "requires_grad",
                  "__weakref__")
+    # Makes NumPy hand ``array - tensor`` to Tensor.__rsub__ instead of looping over elements.
+    __array_ufunc__ = None
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, label: str | None = None):
         self.data = _as_array(data, dtype)
@@ -229,8 +233,9 @@ class Tensor:
         """``t ** c`` for a plain number c, or ``t ** u`` for a Tensor u (positive base)."""
         if isinstance(other, Tensor):
             return self._elementwise(Pow, (self, other))
-        if isinstance(other, bool) or not isinstance(other, (int, float)):
+        if isinstance(other, bool) or not isinstance(other, numbers.Real):
             raise TypeError(f"the exponent must be a number or a Tensor, got {other!r}")
+        other = int(other) if isinstance(other, numbers.Integral) else float(other)
         return self._elementwise(PowConst, (self,), const=other)
 
     def __rpow__(self, other):
@@ -334,7 +339,10 @@ class Tensor:
                                  f"loss), but this one has shape {self.shape}; pass "
                                  "grad=np.ones(shape) or reduce it with .sum() or .mean()")
             grad = np.ones_like(self.data)
-        grad = np.asarray(grad, dtype=self.dtype)
+        grad = np.array(grad, dtype=self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(f"backward(grad): grad has shape {grad.shape} but this tensor has "
+                             f"shape {self.shape}; they must be the same")
         order = topological_order(self)
         for node in order:
             if node.op is not None:
@@ -344,8 +352,14 @@ class Tensor:
             if node.op is None or node.grad is None:
                 continue
             for parent, g in zip(node.parents, node._input_grads()):
-                if g is not None:
+                if g is None:
+                    continue
+                if parent.op is not None:  # intermediate: reset on every call, never exposed
                     parent.grad = g if parent.grad is None else parent.grad + g
+                elif parent.grad is None:  # leaf: its own writable array, of its own dtype
+                    parent.grad = np.array(g, dtype=parent.dtype)
+                else:
+                    parent.grad = (parent.grad + g).astype(parent.dtype, copy=False)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""

@@ -1,0 +1,591 @@
+"""The NumPy backend ``nn.Tensor``: every rule against central differences in float64.
+
+Elementwise operations are taken from the one operation table (``autograd.ops.OPS``), so an
+operation added there is checked here without editing this file (``call_op`` fails loudly if
+it does not know how to call a new operation on a Tensor).
+"""
+
+from __future__ import annotations
+
+import operator
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograd import OPS, no_grad
+from nn import Tensor, cross_entropy
+from nn.tensor import NumpyMath, unbroadcast
+
+F64 = np.float64
+BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+          "**": operator.pow}
+CONSTS = (2, 3, 0, 1, -1, 0.5, -1.5)  # exponents for operations that take a constant
+UNARY_OPS = [op for op in OPS.values() if op.arity == 1 and not op.takes_const]
+BINARY_OPS = [op for op in OPS.values() if op.arity == 2]
+CONST_OPS = [op for op in OPS.values() if op.takes_const]
+
+# Independent references for the forward pass (NumPy written out, not the table).
+REFERENCE = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
+    "powv": np.power, "neg": np.negative, "exp": np.exp, "log": np.log, "tanh": np.tanh,
+    "sigmoid": lambda a: 1 / (1 + np.exp(-a)), "relu": lambda a: np.where(a > 0, a, 0.0),
+    "pow": np.power,
+}
+
+
+def call_op(op, *inputs, const=None):
+    """Apply table entry ``op`` to Tensors the way a user writes it (``a + b``, ``t.exp()``)."""
+    if op.arity == 2:
+        return BINARY[op.symbol](*inputs)
+    (a,) = inputs
+    if op.takes_const:
+        assert op.symbol == "**", f"no way to call {op.name} on a Tensor: extend call_op"
+        return a ** const
+    if op.symbol == "-":
+        return -a
+    method = getattr(Tensor, op.name, None)
+    if method is None:
+        pytest.fail(f"Tensor has no method {op.name!r} for the table's operation {op.name}")
+    return method(a)
+
+
+def test_every_table_entry_is_covered():
+    assert set(OPS) == {op.name for op in UNARY_OPS + BINARY_OPS + CONST_OPS}
+    for op in OPS.values():
+        assert op.elementwise
+
+
+def draw(rng, shape, low=0.3, high=2.0):
+    """Numbers with |x| in [low, high], random signs: off every kink (relu at 0, 1/x at 0)."""
+    magnitude = rng.uniform(low, high, size=shape)
+    return np.array(np.where(rng.random(shape) < 0.5, -magnitude, magnitude))
+
+
+def inputs_for(op, shapes, rng, const=None):
+    """Float64 arrays inside ``op``'s domain: signs are dropped if the table says so."""
+    arrays = [draw(rng, s) for s in shapes]
+    args = arrays + ([const] if op.takes_const else [])
+    if op.domain(NumpyMath, *args) is not None:
+        arrays = [np.array(np.abs(a)) for a in arrays]  # 0-d stays an array
+        args = arrays + ([const] if op.takes_const else [])
+    assert op.domain(NumpyMath, *args) is None
+    return arrays
+
+
+def central_difference(f, arrays, eps=1e-6):
+    """d f / d array for each array, one element at a time: (f(x+eps) - f(x-eps)) / 2eps."""
+    grads = []
+    for x in arrays:
+        g = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            orig = x[idx]
+            x[idx] = orig + eps
+            up = f()
+            x[idx] = orig - eps
+            down = f()
+            x[idx] = orig
+            g[idx] = (up - down) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def check_gradients(build, arrays, rng, rtol=1e-6, atol=1e-8):
+    """Compare backward() of loss = (build(*tensors) * R).sum() with central differences.
+
+    Also returns the forward output so callers can check it against a reference.
+    """
+    tensors = [Tensor(a, dtype=F64, requires_grad=True) for a in arrays]
+    out = build(*tensors)
+    assert out.dtype == F64
+    weights = rng.normal(size=out.shape)
+    loss = (out * Tensor(weights, dtype=F64)).sum()
+    assert loss.shape == ()
+    loss.backward()
+
+    def f():
+        with no_grad():
+            t = build(*[Tensor(a, dtype=F64) for a in arrays])
+        return float((t.data * weights).sum())
+
+    numeric = central_difference(f, arrays)
+    for t, want in zip(tensors, numeric):
+        assert t.grad is not None
+        assert t.grad.shape == t.shape
+        assert t.grad.dtype == F64
+        np.testing.assert_allclose(t.grad, want, rtol=rtol, atol=atol)
+    return out
+
+
+# ----------------------------------------------------------------- elementwise, from the table
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)])
+@pytest.mark.parametrize("op", UNARY_OPS, ids=lambda op: op.name)
+def test_unary_op_gradient(op, shape):
+    rng = np.random.default_rng(0)
+    (x,) = inputs_for(op, [shape], rng)
+    out = check_gradients(lambda t: call_op(op, t), [x], rng)
+    assert out.shape == shape
+    if op.name in REFERENCE:
+        np.testing.assert_allclose(out.data, REFERENCE[op.name](x), rtol=1e-14)
+
+
+@pytest.mark.parametrize("const", CONSTS)
+@pytest.mark.parametrize("op", CONST_OPS, ids=lambda op: op.name)
+def test_const_op_gradient(op, const):
+    rng = np.random.default_rng(1)
+    (x,) = inputs_for(op, [(2, 3)], rng, const)
+    out = check_gradients(lambda t: call_op(op, t, const=const), [x], rng)
+    if op.name in REFERENCE:
+        np.testing.assert_allclose(out.data, REFERENCE[op.name](x, const), rtol=1e-14)
+
+
+BROADCASTS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4,), (3, 4)), ((3, 1), (1, 4)),
+              ((2, 3, 4), (3, 1)), ((3, 1), (2, 3, 4)), ((), (2, 3)), ((2, 3), ()),
+              ((1,), (5,))]
+
+
+@pytest.mark.parametrize("shapes", BROADCASTS, ids=str)
+@pytest.mark.parametrize("op", BINARY_OPS, ids=lambda op: op.name)
+def test_binary_op_gradient_with_broadcasting(op, shapes):
+    rng = np.random.default_rng(2)
+    a, b = inputs_for(op, shapes, rng)
+    out = check_gradients(lambda s, t: call_op(op, s, t), [a, b], rng)
+    assert out.shape == np.broadcast_shapes(*shapes)
+    if op.name in REFERENCE:
+        np.testing.assert_allclose(out.data, REFERENCE[op.name](a, b), rtol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+       seed=st.integers(0, 2**32 - 1), op=st.sampled_from(BINARY_OPS))
+def test_binary_op_gradient_any_broadcast(shapes, seed, op):
+    rng = np.random.default_rng(seed)
+    a, b = inputs_for(op, shapes.input_shapes, rng)
+    out = check_gradients(lambda s, t: call_op(op, s, t), [a, b], rng)
+    assert out.shape == shapes.result_shape
+
+
+SCALAR_SIDES = [
+    ("2*t", lambda t: 2 * t, lambda x: 2 * x),
+    ("t*2", lambda t: t * 2, lambda x: x * 2),
+    ("2+t", lambda t: 2 + t, lambda x: 2 + x),
+    ("t+2.5", lambda t: t + 2.5, lambda x: x + 2.5),
+    ("2-t", lambda t: 2 - t, lambda x: 2 - x),
+    ("t-2", lambda t: t - 2, lambda x: x - 2),
+    ("1/t", lambda t: 1 / t, lambda x: 1 / x),
+    ("t/4", lambda t: t / 4, lambda x: x / 4),
+    ("2**t", lambda t: 2 ** t, lambda x: 2.0 ** x),
+    ("t**2", lambda t: t ** 2, lambda x: x ** 2),
+    ("-t", lambda t: -t, lambda x: -x),
+    ("3-2/t*t", lambda t: 3 - 2 / t * t, lambda x: 3 - 2 / x * x),
+]
+
+
+@pytest.mark.parametrize("expr, build, reference", SCALAR_SIDES, ids=[s[0] for s in SCALAR_SIDES])
+def test_python_numbers_on_either_side(expr, build, reference):
+    rng = np.random.default_rng(3)
+    x = draw(rng, (2, 3))
+    out = check_gradients(build, [x], rng)
+    np.testing.assert_allclose(out.data, reference(x), rtol=1e-14)
+
+
+def test_same_tensor_on_both_sides_sums_both_paths():
+    x = np.array([0.5, -1.5, 2.0])
+    t = Tensor(x, dtype=F64, requires_grad=True)
+    (t * t + t / t).sum().backward()  # d/dx (x^2 + 1) = 2x
+    np.testing.assert_allclose(t.grad, 2 * x, rtol=1e-15)
+
+
+# ----------------------------------------------------------------- matmul, sum, mean
+
+
+def test_matmul_gradient_and_value():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    out = check_gradients(lambda s, t: s @ t, [a, b], rng)
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-14)
+
+
+def test_matmul_vjp_formulas():
+    rng = np.random.default_rng(5)
+    a, b, g = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=(3, 2))
+    ta, tb = Tensor(a, dtype=F64, requires_grad=True), Tensor(b, dtype=F64, requires_grad=True)
+    (ta @ tb).backward(g)
+    np.testing.assert_allclose(ta.grad, g @ b.T, rtol=1e-14)
+    np.testing.assert_allclose(tb.grad, a.T @ g, rtol=1e-14)
+
+
+def test_matmul_with_a_constant_side():
+    rng = np.random.default_rng(6)
+    x = Tensor(rng.normal(size=(3, 4)), dtype=F64)  # an input: no gradient wanted
+    w = Tensor(rng.normal(size=(4, 2)), dtype=F64, requires_grad=True)
+    (x @ w).sum().backward()
+    assert x.grad is None
+    np.testing.assert_allclose(w.grad, x.data.T @ np.ones((3, 2)), rtol=1e-14)
+
+
+AXES = [None, 0, 1, -1, (0, 1)]
+AXES_3D = [None, 0, 2, -1, (0, 2), (0, 1, 2), (1,)]
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("shape, axis", [((3, 4), a) for a in AXES]
+                         + [((2, 3, 4), a) for a in AXES_3D], ids=str)
+def test_sum_and_mean(reduce, shape, axis):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=shape)
+    out = check_gradients(lambda t: getattr(t, reduce)(axis=axis), [x], rng)
+    want = getattr(np, reduce)(x, axis=axis)
+    assert out.shape == np.shape(want)
+    np.testing.assert_allclose(out.data, want, rtol=1e-14)
+
+
+def test_sum_and_mean_gradients_by_hand():
+    x = Tensor(np.ones((2, 5)), dtype=F64, requires_grad=True)
+    x.mean().backward()
+    np.testing.assert_array_equal(x.grad, np.full((2, 5), 1 / 10))
+    x.zero_grad()
+    x.mean(axis=1).backward(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(x.grad, [[1 / 5] * 5, [2 / 5] * 5])
+    x.zero_grad()
+    x.sum(axis=0).backward(np.arange(5.0))
+    np.testing.assert_array_equal(x.grad, [np.arange(5.0)] * 2)
+
+
+# ----------------------------------------------------------------- softmax cross-entropy
+
+
+def naive_cross_entropy(z, labels):
+    """mean over n of -log(softmax(z[n])[y[n]]), straight from the definition."""
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return -np.mean(np.log(p[np.arange(len(labels)), labels])), p
+
+
+def test_cross_entropy_against_the_formula_and_central_differences():
+    rng = np.random.default_rng(8)
+    z = rng.normal(scale=2.0, size=(4, 5))
+    labels = np.array([0, 3, 4, 3])
+    out = check_gradients(lambda t: t.cross_entropy(labels), [z], rng)
+    loss, p = naive_cross_entropy(z, labels)
+    assert out.shape == ()
+    assert float(out.data) == pytest.approx(loss, rel=1e-13)
+    # the VJP: (softmax - one_hot) / N, times the upstream gradient
+    t = Tensor(z, dtype=F64, requires_grad=True)
+    (3.0 * cross_entropy(t, labels)).backward()
+    onehot = np.eye(5)[labels]
+    np.testing.assert_allclose(t.grad, 3.0 * (p - onehot) / 4, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_of_equal_logits_is_log_k():
+    t = Tensor(np.zeros((3, 7)), dtype=F64)
+    assert float(t.cross_entropy([0, 6, 2]).data) == pytest.approx(np.log(7), rel=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_with_huge_logits_is_finite(dtype):
+    z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 500.0], [1000.0, 1000.0, -3.0]])
+    labels = np.array([0, 2, 1])
+    t = Tensor(z, dtype=dtype, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        loss = t.cross_entropy(labels)
+        loss.backward()
+    assert np.isfinite(loss.data)
+    assert np.all(np.isfinite(t.grad))
+    # independent stable reference: log-sum-exp by np.logaddexp
+    lse = np.logaddexp.reduce(z, axis=1)
+    want = np.mean(lse - z[np.arange(3), labels])  # (0 + 500 + log 2) / 3
+    assert float(loss.data) == pytest.approx(want, rel=1e-6)
+    p = np.exp(z - lse[:, None])
+    np.testing.assert_allclose(t.grad, (p - np.eye(3)[labels]) / 3, atol=1e-6)
+
+
+def test_cross_entropy_bad_labels():
+    t = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"labels \(N,\), got \(2, 3\) and \(3,\)"):
+        t.cross_entropy([0, 1, 2])
+    with pytest.raises(ValueError, match=r"integers in \[0, 3\)"):
+        t.cross_entropy([0, 3])
+    with pytest.raises(ValueError, match=r"integers in \[0, 3\)"):
+        t.cross_entropy([0.0, 1.0])
+
+
+# ----------------------------------------------------------------- sigmoid at the extremes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_of_plus_minus_1000_is_finite(dtype):
+    t = Tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype=dtype, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = t.sigmoid()
+        s.sum().backward()
+    assert np.all(np.isfinite(s.data)) and np.all(np.isfinite(t.grad))
+    assert s.data[0] == 0.0 and s.data[-1] == 1.0 and s.data[2] == 0.5
+    x = np.array([-30.0, 30.0])
+    np.testing.assert_allclose(s.data[[1, 3]], 1 / (1 + np.exp(-x)), rtol=1e-6)
+    np.testing.assert_allclose(t.grad, s.data * (1 - s.data), rtol=1e-6)
+
+
+# ----------------------------------------------------------------- unbroadcast
+
+
+def unbroadcast_by_loop(grad, shape):
+    """Each element of grad added to the element of ``shape`` that broadcasting copied."""
+    out = np.zeros(shape)
+    extra = grad.ndim - len(shape)
+    for idx in np.ndindex(grad.shape):
+        target = tuple(0 if n == 1 else i for i, n in zip(idx[extra:], shape))
+        out[target] += grad[idx]
+    return out
+
+
+@pytest.mark.parametrize("grad_shape, shape", [
+    ((3, 4), (4,)), ((3, 4), (3, 1)), ((3, 4), (1, 4)), ((3, 4), (1, 1)), ((3, 4), ()),
+    ((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 3, 1)), ((2, 3, 4), (4,)), ((5,), (1,)),
+    ((2, 1, 4), (1, 4)), ((3, 4), (3, 4))], ids=str)
+def test_unbroadcast(grad_shape, shape):
+    grad = np.random.default_rng(9).normal(size=grad_shape)
+    got = unbroadcast(grad, shape)
+    assert got.shape == shape
+    np.testing.assert_allclose(got, unbroadcast_by_loop(grad, shape), rtol=1e-13)
+    assert float(np.sum(got)) == pytest.approx(float(np.sum(grad)), rel=1e-12)
+
+
+def test_unbroadcast_32_rows_into_a_bias():
+    np.testing.assert_array_equal(unbroadcast(np.ones((32, 16)), (16,)), np.full(16, 32.0))
+
+
+# ----------------------------------------------------------------- dtypes
+
+
+def test_float32_by_default():
+    assert Tensor([1.0, 2.0]).dtype == np.float32
+    assert Tensor(np.arange(3.0)).dtype == np.float32  # a float64 array is converted
+    assert Tensor(3).dtype == np.float32
+    assert Tensor([[1, 2]]).data.tolist() == [[1.0, 2.0]]
+
+
+@pytest.mark.parametrize("spelling", [np.float64, "float64", np.dtype("float64")])
+def test_float64_on_request(spelling):
+    assert Tensor([1.0], dtype=spelling).dtype == np.float64
+
+
+def test_tensor_copies_its_data():
+    a = np.array([1.0, 2.0])
+    t = Tensor(a, dtype=F64)
+    a[0] = 99.0
+    assert t.data[0] == 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_results_and_grads_keep_the_dtype(dtype):
+    rng = np.random.default_rng(10)
+    x = Tensor(rng.uniform(0.5, 1.5, size=(3, 4)), dtype=dtype, requires_grad=True)
+    w = Tensor(rng.normal(size=(4, 2)), dtype=dtype, requires_grad=True)
+    b = Tensor(rng.normal(size=(2,)), dtype=dtype, requires_grad=True)
+    steps = [x * 2, 2 - x, 1 / x, 2 ** x, x ** 2, x ** 0.5, -x, x.exp(), x.log(), x.tanh(),
+             x.sigmoid(), x.relu(), x / x, x ** x, x @ w + b, x.sum(axis=0), x.mean(axis=1)]
+    for step in steps:
+        assert step.dtype == dtype, step
+    logits = (x @ w + b).tanh()
+    loss = logits.cross_entropy([0, 1, 1]) + x.mean() + sum(s.sum() for s in steps)
+    assert loss.dtype == dtype
+    loss.backward()
+    for p in (x, w, b):
+        assert p.grad.dtype == dtype
+        assert p.grad.shape == p.shape
+
+
+# ----------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("data, pattern", [
+    ("abc", r"real numbers, got dtype <U3 from str"),
+    (1 + 2j, r"real numbers, got dtype complex128"),
+    ([1.0, 2j], r"real numbers, got dtype complex128"),
+    (None, r"real numbers, got dtype object"),
+    ([[1.0, 2.0], [3.0]], r"rectangular"),
+])
+def test_bad_data_raises_type_error(data, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        Tensor(data)
+
+
+@pytest.mark.parametrize("dtype", [int, np.int32, "float16", np.complex128])
+def test_bad_dtype_raises_type_error(dtype):
+    with pytest.raises(TypeError, match=r"dtype must be float32 or float64"):
+        Tensor([1.0], dtype=dtype)
+
+
+def test_matmul_shape_mismatch_names_the_op_and_shapes():
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"matmul .*\(2, 3\) @ \(2, 3\).*inner sizes 3 and 2"):
+        a @ b
+    with pytest.raises(ValueError, match=r"matmul .*\(3,\) @ \(3,\)"):
+        Tensor(np.ones(3)) @ Tensor(np.ones(3))
+
+
+@pytest.mark.parametrize("op", BINARY_OPS, ids=lambda op: op.name)
+def test_broadcast_mismatch_names_the_op_and_shapes(op):
+    a, b = Tensor(np.full((2, 3), 2.0)), Tensor(np.full((4,), 2.0))
+    with pytest.raises(ValueError, match=rf"{op.name}: shapes \(2, 3\) and \(4,\) do not "
+                                         r"broadcast"):
+        call_op(op, a, b)
+
+
+def test_log_of_a_non_positive_element():
+    for bad in ([1.0, 0.0], [2.0, -1.0]):
+        with pytest.raises(ValueError, match=r"log of tensors with shapes \(2,\) is undefined"):
+            Tensor(bad).log()
+
+
+def test_division_by_an_array_with_a_zero():
+    with pytest.raises(ZeroDivisionError, match=r"div of tensors with shapes \(2, 3\), \(3,\)"):
+        Tensor(np.ones((2, 3))) / Tensor([1.0, 0.0, 2.0])
+    with pytest.raises(ZeroDivisionError, match=r"div of tensors with shapes \(\), \(2,\)"):
+        1 / Tensor([0.0, 1.0])
+
+
+def test_fractional_power_of_a_negative_element():
+    with pytest.raises(ValueError, match=r"pow of tensors with shapes \(2,\).*fractional power"):
+        Tensor([4.0, -1.0]) ** 0.5
+
+
+def test_backward_on_a_non_scalar_needs_a_grad():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    y = t * 3
+    with pytest.raises(ValueError, match=r"one-element tensor.*shape \(2,\).*\.sum\(\)"):
+        y.backward()
+    y.backward(np.ones(2))  # with the grad given it works
+    np.testing.assert_array_equal(t.grad, [3.0, 3.0])
+
+
+def test_backward_on_a_one_element_tensor_without_grad():
+    t = Tensor([[2.0]], dtype=F64, requires_grad=True)
+    (t * t).backward()
+    assert t.grad.shape == (1, 1) and t.grad[0, 0] == 4.0
+
+
+# ----------------------------------------------------------------- graph semantics
+
+
+def test_input_without_requires_grad_gets_no_grad():
+    x = Tensor([1.0, 2.0], dtype=F64)
+    w = Tensor([3.0, -1.0], dtype=F64, requires_grad=True)
+    y = (x * w).sum()
+    assert y.requires_grad
+    y.backward()
+    assert x.grad is None
+    np.testing.assert_array_equal(w.grad, x.data)
+
+
+def test_ops_without_any_requires_grad_build_no_graph():
+    a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+    for y in (a * b + 1, a.exp(), a.sum(), 2 ** a,
+              Tensor(np.ones((2, 2))) @ Tensor(np.ones((2, 2))),
+              Tensor(np.zeros((1, 3))).cross_entropy([1])):
+        assert y.op is None and y.parents == () and not y.requires_grad
+    assert not Tensor([1.0]).requires_grad
+
+
+def test_requires_grad_flows_to_results():
+    w = Tensor([1.0], requires_grad=True)
+    y = (Tensor([2.0]) * w).exp()
+    assert y.requires_grad and y.op is not None
+    assert y.parents[0].parents[1] is w
+
+
+def test_backward_twice_leaves_accumulate_interior_recomputed():
+    x = Tensor([1.0, -2.0, 0.5], dtype=F64, requires_grad=True)
+    h = x * x                       # interior
+    loss = (h * 3.0).sum()          # d loss / d x = 6x, d loss / d h = 3
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 6 * x.data)
+    np.testing.assert_array_equal(h.grad, [3.0, 3.0, 3.0])
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 12 * x.data)          # leaf: accumulated
+    np.testing.assert_array_equal(h.grad, [3.0, 3.0, 3.0])      # interior: afresh
+    assert float(loss.grad) == 1.0
+
+
+def test_zero_grad():
+    x = Tensor([1.0, -2.0], dtype=F64, requires_grad=True)
+    h = x.exp()
+    loss = h.sum()
+    loss.backward()
+    loss.zero_grad()
+    assert x.grad is None and h.grad is None and loss.grad is None
+    loss.backward()
+    np.testing.assert_allclose(x.grad, np.exp(x.data), rtol=1e-15)
+    x.zero_grad()  # a leaf on its own
+    assert x.grad is None
+
+
+def test_no_grad_builds_no_graph_for_tensors():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = (x * 2).sum()
+        with no_grad():
+            z = x.exp()
+        assert z.op is None
+        w = x + 1  # still off after the inner block ends
+    for t in (y, z, w):
+        assert t.op is None and t.parents == () and not t.requires_grad
+    np.testing.assert_array_equal(y.data, 6.0)
+    assert (x * 2).op is not None  # on again after the block
+
+
+# ----------------------------------------------------------------- library bugs found
+# Each test below fails on the library as written; see the report for the proposed fix.
+
+
+def test_numpy_array_on_the_left_gives_a_tensor():
+    """``np_array + t`` must defer to Tensor.__radd__ (as ``2 + t`` does), not build an
+    object array of one-element Tensors. Fix: ``__array_ufunc__ = None`` on Tensor."""
+    t = Tensor([1.0, 2.0], dtype=F64, requires_grad=True)
+    y = np.array([10.0, 20.0]) - t
+    assert isinstance(y, Tensor)
+    np.testing.assert_array_equal(y.data, [9.0, 18.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(t.grad, [-1.0, -1.0])
+    m = np.ones((3, 2)) @ Tensor(np.ones((2, 4)), requires_grad=True)
+    assert isinstance(m, Tensor) and m.shape == (3, 4)
+
+
+def test_numpy_scalar_exponent():
+    """``autograd.Value`` accepts NumPy scalars everywhere; ``t ** np.float32(2)`` should too."""
+    t = Tensor([3.0], dtype=F64, requires_grad=True)
+    for c in (np.float32(2.0), np.int64(2)):
+        np.testing.assert_array_equal((t ** c).data, [9.0])
+
+
+def test_leaf_grad_is_a_writable_array_of_its_own():
+    """A leaf's grad must not be a read-only broadcast view or shared with another tensor:
+    learners clip or scale grads in place (``p.grad *= 0.5``)."""
+    x = Tensor([1.0, 2.0], dtype=F64, requires_grad=True)
+    y = Tensor([3.0, 4.0], dtype=F64, requires_grad=True)
+    (x + y).sum().backward()
+    assert x.grad is not y.grad
+    assert x.grad.flags.writeable and y.grad.flags.writeable
+    x.grad *= 0.5
+    np.testing.assert_array_equal(x.grad, [0.5, 0.5])
+    np.testing.assert_array_equal(y.grad, [1.0, 1.0])
+
+
+def test_backward_grad_of_the_wrong_shape_raises():
+    """``backward(grad)`` must check grad against the tensor's shape: today a (4, 2) grad for a
+    (2,) tensor is silently broadcast and summed, giving a gradient 4 times too large."""
+    x = Tensor([1.0, 2.0], dtype=F64, requires_grad=True)
+    loss = (x * 3).sum()
+    loss.backward(2.0)  # a plain number for a 0-d loss is fine
+    np.testing.assert_array_equal(x.grad, [6.0, 6.0])
+    x.zero_grad()
+    with pytest.raises(ValueError, match=r"shape"):
+        (x * 3).backward(np.ones((4, 2)))
+    assert x.grad is None

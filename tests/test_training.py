@@ -1,0 +1,247 @@
+"""Training lowers the loss; SGD and Adam take exactly the steps their formulas say.
+
+Lesson: "The Update Rule", x_new = x_old - eta * f'(x); momentum and Adam as in PyTorch and
+Kingma and Ba (2015), Algorithm 1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value
+from nn import MLP, SGD, Adam, Tensor, cross_entropy, mlp, quadratic_cost
+
+OPTIMIZERS = {
+    "sgd": lambda params: SGD(params, lr=0.5),
+    "sgd-momentum": lambda params: SGD(params, lr=0.1, momentum=0.9),
+    "adam": lambda params: Adam(params, lr=0.05),
+}
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def two_blobs(n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([rng.normal(-1.0, 0.5, (n, 2)), rng.normal(1.0, 0.5, (n, 2))])
+    return x, np.array([0] * n + [1] * n)
+
+
+def train(net, loss_fn, make_optimizer, steps):
+    opt = make_optimizer(net.parameters())
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn()
+        losses.append(float(loss.data))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    losses.append(float(loss_fn().data))
+    return losses
+
+
+# ----------------------------------------------------------------- training lowers the loss
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_tensor_net_learns_xor_with_quadratic_cost(name):
+    net = mlp(2, [16, 1], activation=["tanh", "sigmoid"], seed=0)
+    x, y = Tensor(XOR_X), Tensor(XOR_Y)
+    losses = train(net, lambda: quadratic_cost(net(x), y), OPTIMIZERS[name], steps=300)
+    assert losses[-1] < 0.5 * losses[0]
+    assert np.array_equal(net(x).data > 0.5, XOR_Y > 0.5)  # all four corners right
+    assert all(p.dtype == np.float32 for p in net.parameters())  # training kept the dtype
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_tensor_net_separates_two_blobs_with_cross_entropy(name):
+    x, labels = two_blobs()
+    net = mlp(2, [16, 2], activation=["tanh", "linear"], seed=0)
+    inputs = Tensor(x)
+    losses = train(net, lambda: cross_entropy(net(inputs), labels), OPTIMIZERS[name], steps=100)
+    assert losses[0] > 0.3  # starts near log 2, i.e. guessing
+    assert losses[-1] < 0.5 * losses[0]
+    accuracy = np.mean(net(inputs).data.argmax(axis=1) == labels)
+    assert accuracy >= 0.95
+
+
+def test_scalar_mlp_learns_with_sgd():
+    points = [([-1.0, -0.5], [0.0]), ([-0.5, -1.0], [0.0]), ([-0.8, -0.9], [0.0]),
+              ([1.0, 0.5], [1.0]), ([0.5, 1.0], [1.0]), ([0.9, 0.7], [1.0])]
+    net = MLP(2, [4, 1], activation=["tanh", "sigmoid"], seed=0)
+
+    def loss_fn():
+        total = Value(0)
+        for x, want in points:
+            total = total + quadratic_cost(net(x), want)
+        return total / len(points)
+
+    losses = train(net, loss_fn, lambda params: SGD(params, lr=1.0), steps=60)
+    assert losses[-1] < 0.5 * losses[0]
+    assert all(b <= a + 1e-12 for a, b in itertools.pairwise(losses))  # small steps: downhill
+    for x, want in points:
+        assert round(net(x)[0].data) == want[0]
+
+
+# ----------------------------------------------------------------- SGD by the numbers
+
+
+def test_sgd_step_on_a_value_is_p_minus_lr_grad():
+    x = Value(3.0)
+    opt = SGD([x], lr=0.1)
+    (x ** 2).backward()          # grad 2x = 6
+    assert x.grad == 6.0
+    opt.step()
+    assert x.data == 3.0 - 0.1 * 6.0
+    assert x.data == pytest.approx(2.4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_step_on_tensors_is_p_minus_lr_grad(dtype):
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.normal(size=(3, 2)), dtype=dtype, requires_grad=True)
+    b = Tensor(rng.normal(size=(2,)), dtype=dtype, requires_grad=True)
+    unused = Tensor([1.0, 2.0], dtype=dtype, requires_grad=True)  # gets no grad
+    x = Tensor(rng.normal(size=(4, 3)), dtype=dtype)
+    loss = ((x @ w + b) ** 2).mean()
+    loss.backward()
+    before = {id(p): (p.data.copy(), p.grad.copy()) for p in (w, b)}
+    SGD([w, b, unused], lr=0.05).step()
+    for p in (w, b):
+        old, grad = before[id(p)]
+        np.testing.assert_array_equal(p.data, old - 0.05 * grad)
+        assert p.data.dtype == dtype
+        assert np.any(grad != 0)
+    np.testing.assert_array_equal(unused.data, [1.0, 2.0])  # grad None: not moved
+
+
+def test_sgd_momentum_two_steps_by_hand():
+    p = Tensor([1.0, -2.0], dtype=np.float64, requires_grad=True)
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    g1, g2 = np.array([0.5, -1.0]), np.array([0.25, 2.0])
+    p.grad = g1
+    opt.step()                   # v = g1; p = p0 - lr * g1
+    v = g1
+    p1 = np.array([1.0, -2.0]) - 0.1 * v
+    np.testing.assert_allclose(p.data, p1, rtol=1e-15)
+    np.testing.assert_allclose(p.data, [0.95, -1.9], rtol=1e-15)
+    p.grad = g2
+    opt.step()                   # v = 0.9 * g1 + g2 = (0.7, 1.1); p = p1 - lr * v
+    v = 0.9 * v + g2
+    np.testing.assert_allclose(p.data, p1 - 0.1 * v, rtol=1e-15)
+    np.testing.assert_allclose(p.data, [0.88, -2.01], rtol=1e-14)
+
+
+def test_sgd_momentum_on_values():
+    x = Value(1.0)
+    opt = SGD([x], lr=0.5, momentum=0.5)
+    x.grad = 2.0
+    opt.step()                   # v = 2, x = 1 - 0.5 * 2 = 0
+    assert x.data == 0.0
+    x.grad = 2.0
+    opt.step()                   # v = 0.5 * 2 + 2 = 3, x = 0 - 0.5 * 3
+    assert x.data == -1.5
+
+
+# ----------------------------------------------------------------- Adam by the numbers
+
+
+def adam_reference(p, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Kingma and Ba, Algorithm 1, written out step by step."""
+    m = v = 0.0
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return p
+
+
+def test_adam_first_step_moves_each_parameter_by_lr_against_the_sign():
+    p0 = np.array([1.0, -2.0, 0.5, 3.0])
+    g = np.array([0.3, -4.0, 1e-3, -250.0])   # any magnitude: the first step is ~lr
+    p = Tensor(p0, dtype=np.float64, requires_grad=True)
+    opt = Adam([p], lr=0.01)
+    p.grad = g
+    opt.step()
+    np.testing.assert_allclose(p.data, p0 - 0.01 * np.sign(g), rtol=0, atol=0.01 * 1e-4)
+    np.testing.assert_allclose(p.data, adam_reference(p0, [g], lr=0.01), rtol=1e-13)
+
+
+def test_adam_three_steps_match_the_algorithm():
+    p0 = np.array([0.5, -1.5])
+    grads = [np.array([0.2, -0.1]), np.array([-0.4, -0.3]), np.array([0.1, 0.5])]
+    p = Tensor(p0, dtype=np.float64, requires_grad=True)
+    opt = Adam([p], lr=0.1, betas=(0.8, 0.99), eps=1e-6)
+    for t, g in enumerate(grads, start=1):
+        p.grad = g
+        opt.step()
+        want = adam_reference(p0, grads[:t], lr=0.1, beta1=0.8, beta2=0.99, eps=1e-6)
+        np.testing.assert_allclose(p.data, want, rtol=1e-13)
+    assert opt.t == 3
+
+
+def test_adam_on_values():
+    x = Value(2.0)
+    opt = Adam([x], lr=0.1)
+    (x * x).backward()           # grad 4
+    opt.step()
+    assert x.data == pytest.approx(2.0 - 0.1, abs=1e-8)
+    assert x.data == pytest.approx(float(adam_reference(2.0, [4.0], lr=0.1)), rel=1e-15)
+
+
+def test_adam_leaves_a_zero_gradient_alone():
+    x = Value(2.0)
+    Adam([x], lr=0.1).step()     # grad 0: m = v = 0, step 0 / (0 + eps) = 0
+    assert x.data == 2.0
+
+
+# ----------------------------------------------------------------- errors and zero_grad
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_optimizer_with_no_parameters(cls):
+    with pytest.raises(ValueError, match=r"no parameters"):
+        cls([], lr=0.1)
+    with pytest.raises(ValueError, match=r"no parameters"):
+        cls(iter(()), lr=0.1)
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+@pytest.mark.parametrize("lr", [0, 0.0, -0.1, math.nan])
+def test_optimizer_with_a_non_positive_learning_rate(cls, lr):
+    with pytest.raises(ValueError, match=r"learning rate must be positive"):
+        cls([Value(1.0)], lr=lr)
+
+
+def test_optimizer_accepts_a_generator_and_zero_grads():
+    params = [Value(1.0), Value(2.0)]
+    opt = SGD((p for p in params), lr=0.1)
+    for p in params:
+        p.grad = 5.0
+    opt.zero_grad()
+    assert [p.grad for p in params] == [0, 0]
+    t = Tensor([1.0], requires_grad=True)
+    (t * 2).sum().backward()
+    opt = Adam([t])
+    opt.zero_grad()
+    assert t.grad is None
+
+
+def test_passing_the_parameters_method_itself_names_the_fix():
+    model = MLP(2, [1])
+    with pytest.raises(TypeError, match=r"model.parameters\(\)"):
+        SGD(model.parameters, lr=0.1)
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=1.0),
+                                  lambda ps: Adam(ps, betas=(0.9, 1.5)),
+                                  lambda ps: Adam(ps, eps=0)])
+def test_optimizer_settings_out_of_range_are_refused(make):
+    with pytest.raises(ValueError):
+        make(MLP(2, [1]).parameters())
