@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections import deque
+from collections.abc import Iterator
 from fractions import Fraction
+from typing import NamedTuple
 
 from . import grad_mode
 from .graph import topological_order
 from .ops import (Add, Div, Exp, Log, Mul, Neg, Op, Pow, PowConst, Relu, ScalarMath, Sigmoid,
                   Sub, Tanh)
 
-__all__ = ["Value", "InexactWarning"]
+__all__ = ["Value", "Edge", "InexactWarning"]
+
+
+class Edge(NamedTuple):
+    """One chain-rule step of backward: ``child.grad += local * upstream``.
+
+    Attributes:
+        node: the Value whose gradient is passed down (the output of an operation).
+        position: which input of ``node.op`` the child is (0 or 1).
+        child: that input.
+        local: d node / d child, the local derivative from the operation table.
+        upstream: ``node.grad``, d(root)/d(node), at this step.
+        grad_before: ``child.grad`` before this step added ``local * upstream``.
+    """
+
+    node: Value
+    position: int
+    child: Value
+    local: object
+    upstream: object
+    grad_before: object
 
 
 class InexactWarning(UserWarning):
@@ -242,6 +265,23 @@ class Value:
         >>> y.zero_grad(); y.backward(); x.grad
         4.0
         """
+        deque(self.backward_steps(), maxlen=0)  # run every step, keep none
+
+    def backward_steps(self) -> Iterator[Edge]:
+        """``backward()`` one edge at a time: a generator that yields after each chain-rule step.
+
+        This is the engine's only backward loop (``backward()`` just runs it to the end). Each
+        ``Edge`` says which node passed gradient to which input, the local derivative, the
+        upstream gradient, and the input's grad before the addition; the tracer
+        (``autograd.trace``) and the stepper turn these into tables. Stopping early leaves the
+        grads as far as the steps taken.
+
+        >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+        >>> [(e.node.label, e.position, e.local, e.upstream) for e in y.backward_steps()]
+        [('y', 0, 3.0, 1), ('y', 1, 3.0, 1)]
+        >>> x.grad
+        6.0
+        """
         order = topological_order(self)
         for node in order:
             if node.op is not None:
@@ -250,8 +290,12 @@ class Value:
         for node in reversed(order):
             if node.op is None:
                 continue
-            for parent, local in zip(node.parents, node.local_derivatives()):
-                parent.grad += local * node.grad
+            upstream = node.grad
+            for position, (parent, local) in enumerate(zip(node.parents,
+                                                           node.local_derivatives())):
+                before = parent.grad
+                parent.grad = before + local * upstream
+                yield Edge(node, position, parent, local, upstream, before)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and every value it depends on."""
