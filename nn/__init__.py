@@ -9,8 +9,9 @@
 from .layers import Activation, Linear, Sequential, mlp
 from .losses import cross_entropy, one_hot, quadratic_cost
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
+from .optim import SGD, Adam, cosine_schedule
 from .tensor import Tensor
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Tensor", "Linear", "Activation",
-           "Sequential", "mlp", "quadratic_cost", "cross_entropy", "one_hot", "SGD", "Adam"]
+           "Sequential", "mlp", "quadratic_cost", "cross_entropy", "one_hot", "SGD", "Adam",
+           "cosine_schedule"]
