@@ -94,7 +94,7 @@ class Step:
     accumulated: bool
 
 
-_HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "input grad")
+_HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "input grad", "")
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...],
@@ -106,15 +106,15 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...],
         cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
                  for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
     return "\n".join(lines)
 
 
 def _row(step: Step) -> tuple[str, ...]:
-    mark = "  (+= another path)" if step.accumulated else ""
     return (str(step.index), step.definition, step.child_name,
             f"d{step.node_name}/d{step.child_name} = {step.local_formula} = {_fmt(step.local)}",
-            _fmt(step.upstream), _fmt(step.product), _fmt(step.grad_after) + mark)
+            _fmt(step.upstream), _fmt(step.product), _fmt(step.grad_after),
+            "+= another path" if step.accumulated else "")
 
 
 class Trace:
