@@ -33,7 +33,13 @@ def _power(base: str, exponent) -> str:
         return base
     if exponent == 0:
         return "1"
-    return f"{base}**{exponent}"
+    return f"{base}**{_const(exponent)}"
+
+
+def _const(c) -> str:
+    """A constant as text that keeps its meaning next to ``*`` and ``**``: 1/3 -> (1/3)."""
+    text = str(c)
+    return f"({text})" if "/" in text else text
 
 
 def _wrap(name: str) -> str:
@@ -81,7 +87,7 @@ class Op:
         if cls.arity == 2:
             return f"{_wrap(names[0])} {cls.symbol} {_wrap(names[1])}"
         if cls.takes_const:
-            return f"{_wrap(names[0])} {cls.symbol} {names[1]}"
+            return f"{_wrap(names[0])} {cls.symbol} {_const(names[1])}"
         if cls.symbol == "-":
             return f"-{_wrap(names[0])}"
         return f"{cls.symbol}({names[0]})"
@@ -152,7 +158,7 @@ class Div(Op):
 
     @staticmethod
     def local(m, out, a, b):
-        return 1 / b, -a / (b * b)
+        return 1 / b, -out / b  # -a/b**2, without b*b underflowing to 0
 
     @staticmethod
     def formulas(out, a, b):
@@ -198,16 +204,20 @@ class PowConst(Op):
 
     @staticmethod
     def local(m, out, a, c):
+        if c == 0:  # a ** 0 is the constant 1, also at a == 0
+            return (a * 0,)
         return (c * m.pow(a, c - 1),)
 
     @staticmethod
     def formulas(out, a, c):
         if c == 1:
             return ("1",)
-        return (f"{c}*{_power(_wrap(a), c - 1)}",)
+        return (f"{_const(c)}*{_power(_wrap(a), c - 1)}",)
 
     @staticmethod
     def domain(m, a, c):
+        if not math.isfinite(c):
+            return ValueError, f"the exponent {c} is not a finite number"
         if c < 0 and m.any(a == 0):
             return ZeroDivisionError, f"0 cannot be raised to the negative power {c}"
         if c != int(c) and m.any(a < 0):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections import deque
@@ -49,10 +50,10 @@ def _number(x, what: str = "Value data"):
     """
     if isinstance(x, bool):
         raise TypeError(f"{what} must be a number, got the bool {x!r}; use 1 or 0 instead")
+    if type(x).__module__ == "numpy" and isinstance(x, numbers.Real):  # before float:
+        return int(x) if isinstance(x, numbers.Integral) else float(x)  # np.float64 is one
     if isinstance(x, (int, float, Fraction)):
         return x
-    if type(x).__module__ == "numpy" and isinstance(x, numbers.Real):
-        return int(x) if isinstance(x, numbers.Integral) else float(x)
     hint = ""
     if isinstance(x, complex):
         hint = "; this engine works with real numbers only"
@@ -147,6 +148,10 @@ class Value:
                                 "than the largest float (about 1.8e308)") from None
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"{_describe(op, inputs, const)} failed: {exc}") from None
+        if isinstance(data, float) and not math.isfinite(data) and not any(
+                isinstance(a, float) and not math.isfinite(a) for a in args):
+            raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+                                "than the largest float (about 1.8e308)")
         if isinstance(data, complex):  # pragma: no cover - domain() should have caught it
             raise ValueError(f"{_describe(op, inputs, const)} is complex")
         if isinstance(data, float) and any(isinstance(a, Fraction) for a in args[:op.arity]):
@@ -234,10 +239,15 @@ class Value:
         if self.op.takes_const:
             args += (self.const,)
         try:
-            return self.op.local(ScalarMath, self.data, *args)
+            locals_ = self.op.local(ScalarMath, self.data, *args)
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {_describe(self.op, self.parents, self.const)}"
                             f" is undefined: {exc}") from None
+        if any(isinstance(d, float) and not math.isfinite(d) for d in locals_):
+            raise OverflowError(f"the local derivative of "
+                                f"{_describe(self.op, self.parents, self.const)} overflows: "
+                                f"it is larger than the largest float (about 1.8e308)")
+        return locals_
 
     def backward(self) -> None:
         """Fill in ``grad`` of every value this one depends on: d self / d value.
@@ -306,6 +316,11 @@ class Value:
             node.grad = 0
 
     # ----------------------------------------------------------------- display
+
+    def draw(self, **options):
+        """This value's computation graph as a ``graphviz.Digraph``: ``autograd.draw.draw``."""
+        from .draw import draw  # imported here so that ``import autograd`` needs no graphviz
+        return draw(self, **options)
 
     def __repr__(self) -> str:
         name = self.label if self.label else "data"
