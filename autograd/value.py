@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
 import warnings
 from collections import deque
 from collections.abc import Iterator
@@ -12,8 +14,8 @@ from typing import NamedTuple
 
 from . import grad_mode
 from .graph import topological_order
-from .ops import (Add, Div, Exp, Log, Mul, Neg, Op, Pow, PowConst, Relu, ScalarMath, Sigmoid,
-                  Sub, Tanh)
+from .operators import Operators
+from .ops import Op, Pow, PowConst, ScalarMath
 
 __all__ = ["Value", "Edge", "InexactWarning"]
 
@@ -65,6 +67,17 @@ def _number(x, what: str = "Value data"):
                     f"got {type(x).__name__} {x!r}{hint}")
 
 
+def _outside_autograd() -> int:
+    """The warnings stacklevel of the first caller outside this package (the user's line)."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
 def _fmt(x) -> str:
     """A number as a person reads it: 3, -2.0, 0.75, 3/4, 0.333333, 1.23457e+06."""
     if isinstance(x, float):
@@ -73,7 +86,7 @@ def _fmt(x) -> str:
     return str(x)
 
 
-class Value:
+class Value(Operators):
     """One scalar in a computation graph: its ``data``, its ``grad``, and how it was made.
 
     Arithmetic on Values (``+ - * / **``, unary ``-``, and the methods ``exp``, ``log``,
@@ -157,7 +170,7 @@ class Value:
         if isinstance(data, float) and any(isinstance(a, Fraction) for a in args[:op.arity]):
             warnings.warn(f"{op.name} of an exact number returns a float: "
                           f"{_describe(op, inputs, const)} = {data!r}",
-                          InexactWarning, stacklevel=3)
+                          InexactWarning, stacklevel=_outside_autograd())
         out = cls.__new__(cls)
         out.data = data
         out.grad = 0
@@ -168,32 +181,12 @@ class Value:
             out.op, out.parents, out.const = None, (), None
         return out
 
-    def __add__(self, other):
-        return Value._apply(Add, (self, Value._lift(other)))
+    def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
+        other = Value._lift(other)
+        return Value._apply(op, (other, self) if reflected else (self, other))
 
-    def __radd__(self, other):
-        return Value._apply(Add, (Value._lift(other), self))
-
-    def __sub__(self, other):
-        return Value._apply(Sub, (self, Value._lift(other)))
-
-    def __rsub__(self, other):
-        return Value._apply(Sub, (Value._lift(other), self))
-
-    def __mul__(self, other):
-        return Value._apply(Mul, (self, Value._lift(other)))
-
-    def __rmul__(self, other):
-        return Value._apply(Mul, (Value._lift(other), self))
-
-    def __truediv__(self, other):
-        return Value._apply(Div, (self, Value._lift(other)))
-
-    def __rtruediv__(self, other):
-        return Value._apply(Div, (Value._lift(other), self))
-
-    def __neg__(self):
-        return Value._apply(Neg, (self,))
+    def _unary(self, op: type[Op]) -> Value:
+        return Value._apply(op, (self,))
 
     def __pow__(self, other):
         """``x ** c`` for a plain number c (PowConst), or ``x ** y`` for a Value y (Pow)."""
@@ -203,26 +196,6 @@ class Value:
 
     def __rpow__(self, other):
         return Value._apply(Pow, (Value._lift(other), self))
-
-    def exp(self) -> Value:
-        """e ** self; local derivative exp(self)."""
-        return Value._apply(Exp, (self,))
-
-    def log(self) -> Value:
-        """Natural log; local derivative 1/self. Raises ValueError for data <= 0."""
-        return Value._apply(Log, (self,))
-
-    def tanh(self) -> Value:
-        """tanh(self); local derivative 1 - tanh(self)**2."""
-        return Value._apply(Tanh, (self,))
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + exp(-self)), the lesson's squish; local derivative s * (1 - s)."""
-        return Value._apply(Sigmoid, (self,))
-
-    def relu(self) -> Value:
-        """max(self, 0); local derivative 1 if self > 0 else 0."""
-        return Value._apply(Relu, (self,))
 
     # ----------------------------------------------------------------- backpropagation
 

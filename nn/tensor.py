@@ -15,7 +15,8 @@ import numpy as np
 
 from autograd import grad_mode
 from autograd.graph import topological_order
-from autograd.ops import Add, Div, Exp, Log, Mul, Neg, Pow, PowConst, Relu, Sigmoid, Sub, Tanh
+from autograd.operators import Operators
+from autograd.ops import Pow, PowConst
 
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
@@ -90,7 +91,7 @@ def _as_array(data, dtype) -> np.ndarray:
     return arr.astype(dtype)
 
 
-class Tensor:
+class Tensor(Operators):
     """An array in a computation graph: ``data`` (a NumPy array), ``grad``, and how it was made.
 
     The tensor counterpart of ``autograd.Value``, with the same operations and the same
@@ -202,32 +203,12 @@ class Tensor:
         data, saved = op.forward(tuple(t.data for t in inputs), const)
         return Tensor._wrap(data, op, inputs, saved)
 
-    def __add__(self, other):
-        return self._elementwise(Add, (self, self._lift(other)))
+    def _binary(self, op, other, reflected: bool = False) -> Tensor:
+        other = self._lift(other)
+        return self._elementwise(op, (other, self) if reflected else (self, other))
 
-    def __radd__(self, other):
-        return self._elementwise(Add, (self._lift(other), self))
-
-    def __sub__(self, other):
-        return self._elementwise(Sub, (self, self._lift(other)))
-
-    def __rsub__(self, other):
-        return self._elementwise(Sub, (self._lift(other), self))
-
-    def __mul__(self, other):
-        return self._elementwise(Mul, (self, self._lift(other)))
-
-    def __rmul__(self, other):
-        return self._elementwise(Mul, (self._lift(other), self))
-
-    def __truediv__(self, other):
-        return self._elementwise(Div, (self, self._lift(other)))
-
-    def __rtruediv__(self, other):
-        return self._elementwise(Div, (self._lift(other), self))
-
-    def __neg__(self):
-        return self._elementwise(Neg, (self,))
+    def _unary(self, op) -> Tensor:
+        return self._elementwise(op, (self,))
 
     def __pow__(self, other):
         """``t ** c`` for a plain number c, or ``t ** u`` for a Tensor u (positive base)."""
@@ -246,26 +227,6 @@ class Tensor:
 
     def __rmatmul__(self, other):
         return self._tensor_op(MatMul, (self._lift(other), self))
-
-    def exp(self) -> Tensor:
-        """Elementwise e ** x."""
-        return self._elementwise(Exp, (self,))
-
-    def log(self) -> Tensor:
-        """Elementwise natural log. Raises ValueError if any element is <= 0."""
-        return self._elementwise(Log, (self,))
-
-    def tanh(self) -> Tensor:
-        """Elementwise tanh."""
-        return self._elementwise(Tanh, (self,))
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise 1 / (1 + exp(-x)), stable for inputs of any magnitude."""
-        return self._elementwise(Sigmoid, (self,))
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0)."""
-        return self._elementwise(Relu, (self,))
 
     def sum(self, axis=None) -> Tensor:
         """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed."""
