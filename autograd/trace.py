@@ -106,7 +106,8 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...],
         cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
                  for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
+    lines.insert(1, "  ".join(("-" if header[i] else " ") * w
+                              for i, w in enumerate(widths)).rstrip())
     return "\n".join(lines)
 
 
