@@ -101,7 +101,8 @@ class Value(Operators):
 
     Attributes:
         data: the number computed by the forward pass.
-        grad: d(output)/d(this value) after ``output.backward()``; starts at 0.
+        grad: d(output)/d(this value) after ``output.backward()``; starts at 0, and the repr
+            shows ``grad=not computed`` until a backward() (or zero_grad()) has set it.
         label: the name given, or None.
         op: the operation that made this value (None for a leaf: an input or parameter).
         parents: the inputs of that operation, in argument order (``x * x`` has two).
@@ -122,14 +123,15 @@ class Value(Operators):
     >>> y.data, x.grad
     (15.0, 8.0)
     >>> Value(Fraction(1, 3)) * 3
-    Value(data=1, grad=0)
+    Value(data=1, grad=not computed)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "const", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "parents", "const", "_grad_set", "__weakref__")
 
     def __init__(self, data, label: str | None = None):
         self.data = _number(data)
         self.grad = 0
+        self._grad_set = False  # becomes True once backward() or zero_grad() sets grad
         self.label = label
         self.op: type[Op] | None = None
         self.parents: tuple[Value, ...] = ()
@@ -174,6 +176,7 @@ class Value(Operators):
         out = cls.__new__(cls)
         out.data = data
         out.grad = 0
+        out._grad_set = False
         out.label = None
         if grad_mode.is_grad_enabled():
             out.op, out.parents, out.const = op, inputs, const
@@ -267,6 +270,7 @@ class Value(Operators):
         """
         order = topological_order(self)
         for node in order:
+            node._grad_set = True
             if node.op is not None:
                 node.grad = 0
         self.grad = 1 if self.op is not None else self.grad + 1
@@ -283,10 +287,10 @@ class Value(Operators):
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and every value it depends on."""
         if self.op is None:  # a leaf, such as a parameter: nothing to walk
-            self.grad = 0
+            self.grad, self._grad_set = 0, True
             return
         for node in topological_order(self):
-            node.grad = 0
+            node.grad, node._grad_set = 0, True
 
     # ----------------------------------------------------------------- display
 
@@ -297,7 +301,8 @@ class Value(Operators):
 
     def __repr__(self) -> str:
         name = self.label if self.label else "data"
-        return f"Value({name}={_fmt(self.data)}, grad={_fmt(self.grad)})"
+        grad = _fmt(self.grad) if self._grad_set else "not computed"
+        return f"Value({name}={_fmt(self.data)}, grad={grad})"
 
 
 def _describe(op: type[Op], inputs, const) -> str:

@@ -49,7 +49,7 @@ def quadratic_cost(outputs, target):
         ValueError: the shapes differ.
 
     >>> quadratic_cost([Value(0.5), Value(0.25)], [1, 0])      # 0.25 + 0.0625
-    Value(data=0.3125, grad=0)
+    Value(data=0.3125, grad=not computed)
     """
     if isinstance(outputs, Tensor):
         target = target if isinstance(target, Tensor) else Tensor(target, dtype=outputs.dtype)

@@ -92,7 +92,7 @@ class Neuron(Module):
     >>> n = Neuron(2, activation="linear")
     >>> n.w[0].data, n.w[1].data, n.b.data = 0.5, -1.0, 0.25
     >>> n([2.0, 1.0])          # 0.5*2 - 1*1 + 0.25
-    Value(data=0.25, grad=0)
+    Value(data=0.25, grad=not computed)
     """
 
     def __init__(self, n_in: int, activation: str = "sigmoid", rng: random.Random | None = None):

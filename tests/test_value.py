@@ -44,7 +44,7 @@ def test_numpy_float64_does_not_leak_into_results():
     assert type(y.data) is float and y.data == 6.0
     z = Value(2.0) ** np.float64(2.0)
     assert type(z.data) is float and type(z.const) is float
-    assert repr(z) == "Value(data=4.0, grad=0)"
+    assert repr(z) == "Value(data=4.0, grad=not computed)"
 
 
 @pytest.mark.parametrize("bad, shown", [
@@ -91,14 +91,19 @@ def test_operands_are_checked_too():
 
 def test_repr_shows_label_data_and_grad():
     x = Value(0.5, label="x")
-    assert repr(x) == "Value(x=0.5, grad=0)"
+    assert repr(x) == "Value(x=0.5, grad=not computed)"   # not 0: no backward has run
     y = x * x
     assert y.label is None
-    assert repr(y) == "Value(data=0.25, grad=0)"
+    assert repr(y) == "Value(data=0.25, grad=not computed)"
     y.label = "y"
     y.backward()
     assert repr(y) == "Value(y=0.25, grad=1)"
     assert repr(x) == "Value(x=0.5, grad=1.0)"
+    y.zero_grad()
+    assert repr(x) == "Value(x=0.5, grad=0)"
+    unused = Value(2.0, label="unused")
+    (y + 1).backward()
+    assert repr(unused) == "Value(unused=2.0, grad=not computed)"  # not in the graph
 
 
 @pytest.mark.parametrize("data, shown", [
@@ -106,7 +111,7 @@ def test_repr_shows_label_data_and_grad():
     (1 / 3, "0.333333"), (1234567.0, "1.23457e+06"), (1e-9, "1e-09"), (-1 / 7, "-0.142857"),
 ])
 def test_repr_numbers_are_readable(data, shown):
-    assert repr(Value(data)) == f"Value(data={shown}, grad=0)"
+    assert repr(Value(data)) == f"Value(data={shown}, grad=not computed)"
 
 
 def test_label_is_used_in_error_messages():
@@ -116,7 +121,7 @@ def test_label_is_used_in_error_messages():
 
 
 def test_empty_label_shows_data():
-    assert repr(Value(1, label="")) == "Value(data=1, grad=0)"
+    assert repr(Value(1, label="")) == "Value(data=1, grad=not computed)"
 
 
 # ----------------------------------------------------------------------------- reflected
