@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from .graph import topological_order
 from .value import Value, _fmt
 
-__all__ = ["node_names", "Step", "Trace", "trace", "Stepper", "Path", "Paths", "paths"]
+__all__ = ["node_names", "Step", "Trace", "trace", "Stepper", "Path", "Paths", "paths",
+           "gradient_formula"]
 
 
 def node_names(root: Value) -> dict[int, str]:
@@ -387,3 +388,113 @@ def paths(root: Value, x: Value, limit: int = 10_000) -> Paths:
         for user, position in reversed(users.get(id(node), [])):
             stack.append((user, nodes + (user,), edges + ((user, position),)))
     return Paths(root, x, found, names)
+
+
+def _factor(*parts: str) -> str:
+    """Multiply formula texts: drop factors of 1, parenthesise sums."""
+    kept = [p for p in parts if p != "1"]
+    if not kept:
+        return "1"
+    return "*".join(f"({p})" if " + " in p or " - " in p else p for p in kept)
+
+
+def gradient_formula(root: Value, x: Value, simplify: bool = False, limit: int = 1_000) -> str:
+    """d root / d x as a formula in the names of the graph, factored along its paths.
+
+    Where every path from x to root passes through a node d, the chain rule factors:
+    d root/dx = (d root/dd) * (dd/dx); where paths split, their terms are summed. For the
+    lesson's f = v**3, v = u**2 + 3*x2**2, u = 2*x1 + x2 this gives df/dx2 =
+    ``3*v**2*(2*u + 3*2*x2)``: the blame of v, times the sum of x2's two paths to v.
+
+    Args:
+        root: the output.
+        x: a Value in its graph.
+        simplify: also substitute every intermediate by its definition and simplify with
+            sympy (an optional dependency: ``pip install sympy``); the result is then in the
+            inputs' names only.
+        limit: refuse graphs with more paths than this (see ``paths``).
+
+    Returns:
+        the formula as text (Python syntax; evaluate it with the names' data to get x.grad).
+
+    Raises:
+        ValueError: x is not in root's graph, or the graph has too many paths.
+        ImportError: ``simplify=True`` without sympy installed.
+
+    >>> x1, x2 = Value(3, label="x1"), Value(2, label="x2")
+    >>> u = 2 * x1 + x2; u.label = "u"
+    >>> v = u ** 2 + 3 * x2 ** 2; v.label = "v"
+    >>> f = v ** 3; f.label = "f"
+    >>> gradient_formula(f, x1), gradient_formula(f, x2)
+    ('3*v**2*2*u*2', '3*v**2*(2*u + 3*2*x2)')
+    """
+    if simplify:
+        return _simplified_gradient(root, x)
+    names = node_names(root)
+    users: dict[int, list[tuple[Value, int]]] = {}
+    for node in topological_order(root):
+        for position, parent in enumerate(node.parents):
+            users.setdefault(id(parent), []).append((node, position))
+
+    def all_paths(a: Value, b: Value) -> list[list[tuple[Value, int]]]:
+        found, stack = [], [(a, [])]
+        while stack:
+            node, edges = stack.pop()
+            if node is b:
+                found.append(edges)
+                if len(found) > limit:
+                    raise ValueError(f"more than {limit} paths lead from {names[id(x)]} to "
+                                     f"{names[id(root)]}; gradient_formula is for small graphs")
+                continue
+            for user, position in reversed(users.get(id(node), [])):
+                stack.append((user, edges + [(user, position)]))
+        return found
+
+    def formula(a: Value, b: Value) -> str:
+        if a is b:
+            return "1"
+        found = all_paths(a, b)
+        if not found:
+            raise ValueError(f"{names.get(id(a), repr(a))} is not in the graph of "
+                             f"{names[id(b)]}: no path leads from it")
+        # The first node after a that every path passes through (other than b) factors out.
+        on_every = set.intersection(*({id(n) for n, _ in edges[:-1]} for edges in found))
+        for node, _ in found[0][:-1]:
+            if id(node) in on_every:
+                return _factor(formula(node, b), formula(a, node))
+        terms, seen = [], set()
+        for edges in found:
+            node, position = edges[0]
+            if (id(node), position) in seen:
+                continue
+            seen.add((id(node), position))
+            terms.append(_factor(formula(node, b), _local_formula(node, position, names)))
+        return " + ".join(terms)
+
+    return formula(x, root)
+
+
+def _simplified_gradient(root: Value, x: Value) -> str:
+    """d root / d x by sympy, in the inputs' names: the graph rebuilt symbolically."""
+    import sympy
+
+    symbols: dict[int, object] = {}
+    names = node_names(root)
+    rules = {
+        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b, "neg": lambda a: -a, "powv": lambda a, b: a ** b,
+        "exp": sympy.exp, "log": sympy.log, "tanh": sympy.tanh,
+        "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
+        "relu": lambda a: sympy.Piecewise((a, a > 0), (0, True)),
+    }
+    for node in topological_order(root):
+        if node.op is None:
+            symbols[id(node)] = (sympy.Symbol(names[id(node)]) if node.label or node is x
+                                 else sympy.nsimplify(node.data))
+        elif node.op.takes_const:
+            symbols[id(node)] = symbols[id(node.parents[0])] ** sympy.nsimplify(node.const)
+        else:
+            symbols[id(node)] = rules[node.op.name](*(symbols[id(p)] for p in node.parents))
+    if id(x) not in symbols:
+        raise ValueError(f"{x!r} is not in the graph of {root!r}")
+    return str(sympy.factor(sympy.diff(symbols[id(root)], symbols[id(x)])))

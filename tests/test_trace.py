@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from autograd.trace import Stepper, node_names, paths, trace
+from autograd.trace import Stepper, gradient_formula, node_names, paths, trace
 
 
 def chain_example(x1, x2):
@@ -190,3 +190,47 @@ def test_stepper_and_backward_give_the_same_grads_on_random_graphs(graph):
     root.zero_grad()
     Stepper(root).run()
     assert [x.grad for x in inputs] == expected
+
+
+# Gradient formulas: evaluated back at the graph's numbers, they give the gradient.
+
+def evaluate(formula: str, root: Value) -> float:
+    """Evaluate a formula written in node names (tests only: the text is our own output)."""
+    import math as _math
+
+    namespace = {name: node.data for node in topological_order(root)
+                 for name in [node_names(root)[id(node)]] if name.isidentifier()}
+    namespace.update(exp=_math.exp, log=_math.log, tanh=_math.tanh)
+    return eval(formula, {"__builtins__": {}}, namespace)  # noqa: S307
+
+
+def test_lesson_formula_is_factored_along_the_paths():
+    x1, x2, u, v, f = chain_example(Fraction(3), Fraction(2))
+    f.backward()
+    dx2 = gradient_formula(f, x2)
+    assert dx2.startswith("3*v**2*(")  # the blame of v times the sum over x2's paths to v
+    assert " + " in dx2
+    assert evaluate(dx2, f) == x2.grad
+    assert evaluate(gradient_formula(f, x1), f) == x1.grad
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graph())
+def test_gradient_formulas_evaluate_to_the_gradient_on_random_graphs(graph):
+    inputs, root = graph
+    root.backward()
+    for x in inputs:
+        if root is x or not any(n is x for n in topological_order(root)):
+            continue
+        text = gradient_formula(root, x)
+        value = evaluate(text, root)
+        assert math.isclose(value, x.grad, rel_tol=1e-9, abs_tol=1e-12), text
+
+
+def test_simplified_formula_is_in_the_inputs_only():
+    sympy = pytest.importorskip("sympy", reason="sympy is the optional extra for simplify=True")
+    x1, x2, u, v, f = chain_example(3, 2)
+    f.backward()
+    text = gradient_formula(f, x2, simplify=True)
+    assert set(str(s) for s in sympy.sympify(text).free_symbols) == {"x1", "x2"}
+    assert sympy.sympify(text).subs({"x1": 3, "x2": 2}) == x2.grad
