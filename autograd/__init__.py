@@ -12,10 +12,11 @@ installed in one environment.
 (438976, 554496, 485184)
 """
 
+from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .grad_mode import is_grad_enabled, no_grad
 from .graph import topological_order
 from .ops import OPS, Op
 from .value import InexactWarning, Value
 
 __all__ = ["Value", "InexactWarning", "no_grad", "is_grad_enabled", "topological_order", "OPS",
-           "Op"]
+           "Op", "detect_anomaly", "set_detect_anomaly", "AnomalyError"]

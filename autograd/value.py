@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import NamedTuple
 
-from . import grad_mode
+from . import anomaly, grad_mode
 from .graph import topological_order
 from .operators import Operators
 from .ops import Op, Pow, PowConst, ScalarMath
@@ -182,6 +182,11 @@ class Value(Operators):
             out.op, out.parents, out.const = op, inputs, const
         else:
             out.op, out.parents, out.const = None, (), None
+        if anomaly._enabled:
+            anomaly.record(out)
+            if isinstance(data, float) and not math.isfinite(data):
+                raise anomaly.forward_error(op.name, _describe(op, inputs, const), _fmt(data),
+                                            out)
         return out
 
     def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
@@ -274,6 +279,7 @@ class Value(Operators):
             if node.op is not None:
                 node.grad = 0
         self.grad = 1 if self.op is not None else self.grad + 1
+        check = anomaly._enabled
         for node in reversed(order):
             if node.op is None:
                 continue
@@ -282,6 +288,11 @@ class Value(Operators):
                                                            node.local_derivatives())):
                 before = parent.grad
                 parent.grad = before + local * upstream
+                if check and isinstance(parent.grad, float) and not math.isfinite(parent.grad):
+                    raise anomaly.backward_error(
+                        _describe(node.op, node.parents, node.const),
+                        f"input {position + 1} ({parent!r})",
+                        f"local derivative {_fmt(local)} * upstream {_fmt(upstream)}", node)
                 yield Edge(node, position, parent, local, upstream, before)
 
     def zero_grad(self) -> None:

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from autograd import grad_mode
+from autograd import anomaly, grad_mode
 from autograd.graph import topological_order
 from autograd.operators import Operators
 from autograd.ops import Pow, PowConst
@@ -72,6 +72,20 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad
+
+
+def _first_non_finite(array) -> str:
+    """"" if every element is finite, else e.g. "nan at index (3, 1)" (for anomaly mode)."""
+    array = np.asarray(array)
+    if np.isfinite(array).all():
+        return ""
+    index = np.unravel_index(np.flatnonzero(~np.isfinite(array))[0], array.shape)
+    return f"{array[index]} at index {tuple(int(i) for i in index)}"
+
+
+def _describe_tensor(t) -> str:
+    name = f"{t.label} " if t.label else ""
+    return f"{name}shape {t.shape}"
 
 
 def _as_array(data, dtype) -> np.ndarray:
@@ -149,6 +163,12 @@ class Tensor(Operators):
             out.op, out.parents, out.saved, out.requires_grad = op, parents, saved, True
         else:
             out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
+        if anomaly._enabled and op is not None:
+            anomaly.record(out)
+            problem = _first_non_finite(data)
+            if problem:
+                shapes = ", ".join(_describe_tensor(p) for p in parents)
+                raise anomaly.forward_error(op.name, shapes, problem, out)
         return out
 
     # ----------------------------------------------------------------- shape and display
@@ -312,9 +332,15 @@ class Tensor(Operators):
         for node in reversed(order):
             if node.op is None or node.grad is None:
                 continue
-            for parent, g in zip(node.parents, node._input_grads()):
+            for position, (parent, g) in enumerate(zip(node.parents, node._input_grads())):
                 if g is None:
                     continue
+                if anomaly._enabled and (problem := _first_non_finite(g)):
+                    upstream = _first_non_finite(node.grad) or "finite"
+                    raise anomaly.backward_error(
+                        f"{node.op.name} (output {_describe_tensor(node)})",
+                        f"input {position + 1} ({_describe_tensor(parent)})",
+                        f"{problem}; the upstream gradient is {upstream}", node)
                 if parent.op is not None:  # intermediate: reset on every call, never exposed
                     parent.grad = g if parent.grad is None else parent.grad + g
                 elif parent.grad is None:  # leaf: its own writable array, of its own dtype
