@@ -1,0 +1,385 @@
+"""Shared machinery of the lesson demos: audit the lesson's printed numbers with the checker.
+
+Each ``demos.lesson_*`` module transcribes the numbers a lesson prints (as data, exactly as
+printed, each with where it comes from), builds the example with ``Value``, and hands the
+claims to ``autograd.check.check``. An ``Audit`` collects the verdicts, prints them as the
+lesson's own tables with a mark in every cell (✓ confirmed, ✗ differs, with the engine's
+value beside it), lists each differing cell with the checker's derivation, and ends with a
+summary. Nothing here knows what the right numbers are: the engine decides.
+
+Not a demo itself; ``python -m demos.lesson`` runs them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from autograd import Value
+from autograd.check import Claim, check
+from autograd.trace import paths
+
+WIDTH = 108
+OK, BAD = "✓", "✗"
+
+__all__ = ["Audit", "Item", "parser", "path_lines", "row_hint", "show", "write_graphs"]
+
+
+# ----------------------------------------------------------------------------- numbers
+
+def show(x, digits: int = 6) -> str:
+    """An engine number for a person: 534, 0.948, -0.0026, 4.7232, 1/3 (≈ 0.333333)."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        d = x.denominator
+        while d % 2 == 0:
+            d //= 2
+        while d % 5 == 0:
+            d //= 5
+        if d == 1:  # a terminating decimal: show all of it when it is short
+            text = f"{float(x):.12f}".rstrip("0")
+            if Fraction(text) == x and len(text) <= 10:
+                return text
+        return f"{float(x):.{max(digits, 7)}g}"
+    if isinstance(x, float):
+        return f"{x:.{digits}g}"
+    return str(x)
+
+
+def _for_the_lesson(note: str) -> str:
+    """The checker speaks to 'you'; here the person is the lesson."""
+    return (note.replace("your own earlier numbers", "the lesson's own earlier numbers")
+            .replace("your rounded earlier numbers", "the lesson's rounded earlier numbers")
+            .replace("your earlier numbers", "the lesson's earlier numbers")
+            .replace("if you rounded", "if the lesson rounded")
+            .replace("say so with a tolerance (tol=0.5, or --tol 0.5)", "it should say so"))
+
+
+# ----------------------------------------------------------------------------- records
+
+@dataclass
+class Item:
+    """One lesson claim and its verdict.
+
+    Attributes:
+        section: which example (e.g. "bowl").
+        where: where the lesson prints it (a table, row and column, or a short quote).
+        written: the claim exactly as the lesson prints it ("4.722", "(2.40", "13,002").
+        correct: the engine's value (a number), or for a statement, what the engine found.
+        ok: confirmed (True) or not.
+        kind: "number" or "statement".
+        note: the checker's note (rounding rule, "follows from earlier numbers", hints).
+        derivation: how the engine gets the correct value (lines), shown for differing items.
+        claim: the ``autograd.check.Claim`` behind it (None for statements).
+    """
+
+    section: str
+    where: str
+    written: str
+    correct: object
+    ok: bool
+    kind: str = "number"
+    note: str = ""
+    derivation: list[str] = field(default_factory=list)
+    claim: Claim | None = None
+
+    def cell(self) -> str:
+        """The lesson's number with its mark: ``4.800 ✓`` or ``4.722 ✗``."""
+        return f"{self.written} {OK if self.ok else BAD}"
+
+    @property
+    def carried(self) -> bool:
+        """Does the checker (or the demo) find that this follows from an earlier wrong number?"""
+        return any(m in self.note for m in ("follows from", "carried over"))
+
+    def why(self) -> str:
+        """The checker's explanation, without the bookkeeping parts."""
+        parts = [p for p in self.note.split("; ") if p and p != "first divergence"
+                 and not p.startswith("off by")]
+        if any(p.startswith("follows from") for p in parts):
+            # Carried from an earlier number: a coincidental "sign flipped" or "without the
+            # learning rate" match of the checker's hints would only mislead.
+            parts = [p for p in parts if " + lr * gradient" not in p
+                     and "without the learning rate" not in p and "sign is flipped" not in p]
+        return "; ".join(parts)
+
+
+class Audit:
+    """Collects verdicts on a lesson's claims and prints them for a person.
+
+    >>> audit = Audit()
+    >>> x = Value(3.0, label="x"); f = x ** 2; f.label = "f"
+    >>> got = audit.check("demo", f, [("f", "9.000", "f(3)"), ("d/dx", "5", "slope at 3")])
+    >>> got["f"].cell(), got["d/dx"].cell()
+    ('9.000 ✓', '5 ✗ 6')
+    """
+
+    def __init__(self):
+        self.items: list[Item] = []
+
+    # -- judging ---------------------------------------------------------------------
+    def check(self, section: str, root: Value, claims, *, lr=None, exact: bool = False,
+              tol=None, hints=None) -> dict[str, Item]:
+        """Run the checker on ``root`` with ``claims``: (target, written, where) triples.
+
+        Returns the Items by target. ``hints``: an optional function (Item) -> str | None that
+        adds a demo-specific explanation to a differing item.
+        """
+        report = check(root, claims=[(t, w) for t, w, _ in claims], lr=lr, exact=exact, tol=tol)
+        where = {t: w for t, _, w in claims}
+        found = {}
+        order = {t: i for i, (t, _, _) in enumerate(claims)}
+        for claim in sorted(report.claims, key=lambda c: order[c.target]):
+            item = Item(section, where[claim.target], claim.written, claim.correct, claim.ok,
+                        note=_for_the_lesson(claim.note), claim=claim,
+                        derivation=_derivation(report, claim, lr))
+            if not item.ok and hints is not None:
+                extra = hints(item)
+                if extra:
+                    item.note = "; ".join(p for p in (item.note, extra) if p)
+            self.items.append(item)
+            found[claim.target] = item
+        return found
+
+    def number(self, section: str, where: str, written: str, correct, *, label: str = "value",
+               tol=None, derivation: list[str] | None = None) -> Item:
+        """Judge a number the checker has no target for (a path's product, a count, a ratio).
+
+        The checker judges values, gradients and updates of a graph; a single number from
+        elsewhere is wrapped in a leaf ``Value`` so that the same rules apply (digits written,
+        exact for whole numbers and fractions, or ``tol``).
+        """
+        leaf = Value(correct, label=label)
+        claim = check(leaf, claims={label: written}, tol=tol).claims[0]
+        item = Item(section, where, claim.written, correct, claim.ok,
+                    note=_for_the_lesson(claim.note), derivation=list(derivation or []),
+                    claim=claim)
+        self.items.append(item)
+        return item
+
+    def statement(self, section: str, where: str, said: str, ok: bool, found: str,
+                  derivation: list[str] | None = None) -> Item:
+        """A claim in words ("from 0.5 it gets stuck in the shallow valley"), judged by the demo
+        from the engine's numbers; ``found`` says what the engine found."""
+        item = Item(section, where, said, found, ok, kind="statement",
+                    derivation=list(derivation or []))
+        self.items.append(item)
+        return item
+
+    # -- printing --------------------------------------------------------------------
+    def section_items(self, section: str) -> list[Item]:
+        return [i for i in self.items if i.section == section]
+
+    def differences(self, section: str, out=print) -> None:
+        """Each differing item of ``section``: lesson vs engine, the why, the derivation."""
+        wrong = [i for i in self.section_items(section) if not i.ok]
+        if not wrong:
+            out(f"Every lesson number of this example is confirmed by the engine ({OK}).")
+            return
+        out(f"Where the engine differs from the lesson ({len(wrong)}):")
+        for item in wrong:
+            if item.kind == "statement":
+                head = f"{BAD} {item.where}: {item.correct}"
+            else:
+                head = (f"{BAD} {item.where}: lesson {item.written}, engine {show(item.correct)}")
+            out(_wrap(head, "  "))
+            why = item.why()
+            if why:
+                out(_wrap("why: " + why, "    ", first="    "))
+            for line in item.derivation:
+                out("    " + line)
+
+    def statements(self, section: str, out=print) -> None:
+        for item in self.section_items(section):
+            if item.kind == "statement":
+                mark = OK if item.ok else BAD
+                out(_wrap(f"{mark} {item.where}: \"{item.written}\" -- engine: {item.correct}",
+                          "    ", first="  "))
+
+    def summary(self, out=print, sections: list[str] | None = None) -> tuple[int, int]:
+        """The summary line (``Summary: N of M lesson numbers confirmed ...``) and the list of
+        differing numbers with their correct values. Returns (confirmed, total) numbers."""
+        items = [i for i in self.items if sections is None or i.section in sections]
+        numbers = [i for i in items if i.kind == "number"]
+        words = [i for i in items if i.kind == "statement"]
+        good = sum(i.ok for i in numbers)
+        line = f"Summary: {good} of {len(numbers)} lesson numbers confirmed by the engine"
+        if words:
+            line += f"; {sum(i.ok for i in words)} of {len(words)} statements confirmed"
+        out(line + ".")
+        wrong = [i for i in items if not i.ok]
+        first = [i for i in wrong if not i.carried]
+        later = [i for i in wrong if i.carried]
+        if wrong:
+            out(f"Not confirmed ({len(wrong)}): {len(first)} where the lesson's numbers first go "
+                f"wrong, with the engine's values:")
+            for item in first:
+                if item.kind == "statement":
+                    text = f"  {BAD} [{item.section}] {item.where}: {item.correct}"
+                else:
+                    text = (f"  {BAD} [{item.section}] {item.where}: lesson {item.written}, "
+                            f"engine {show(item.correct)}")
+                    why = item.why()
+                    if why:
+                        text += f" -- {_first_clause(why)}"
+                out(_wrap(text, "      "))
+        if later:
+            out(_wrap(f"and {len(later)} that follow from those (right arithmetic on the "
+                      "lesson's wrong numbers; engine's value in brackets): "
+                      + "; ".join(f"[{i.section}] {i.where} {i.written} ({show(i.correct)})"
+                                  for i in later) + ".", "      ", first="  "))
+        return good, len(numbers)
+
+
+def _first_clause(why: str) -> str:
+    return why.split("; ")[0]
+
+
+def _wrap(text: str, indent: str, first: str = "") -> str:
+    return "\n".join(textwrap.wrap(text, WIDTH, initial_indent=first,
+                                   subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False)) or text
+
+
+# ----------------------------------------------------------------------------- derivations
+
+def path_lines(root: Value, node: Value) -> list[str]:
+    """The chain rule for d root / d node, one short line per path:
+    ``w1 → n1 → ... → error: x2·1·2*n2·... = 4·1·10·... = 1520``, and the sum."""
+    found = paths(root, node)
+    lines = []
+    for p in found:
+        formulas = " · ".join(f"({f})" if " " in f else f for f in p.formulas)
+        values = " · ".join(f"({show(v)})" if show(v).startswith("-") else show(v)
+                            for v in p.locals)
+        lines.append(f"path {' → '.join(p.names)}:")
+        lines.append(f"  {formulas}")
+        lines.append(f"  = {values} = {show(p.product)}")
+    f, x = found.names[id(root)], found.names[id(node)]
+    if len(found) > 1:
+        lines.append(f"sum over the {len(found)} paths: d{f}/d{x} = {show(found.total)}")
+    return [ln for line in lines for ln in textwrap.wrap(line, WIDTH - 6,
+                                                          subsequent_indent="    ",
+                                                          break_long_words=False)]
+
+
+def forward_line(node: Value, names: dict[int, str]) -> str:
+    """``h1 = inner ** 2 = 4.896 ** 2 = 23.970816``: one forward step in names and in decimals
+    (the checker's own derivation writes exact fractions, which a learner reads less easily)."""
+    args = [names[id(p)] for p in node.parents]
+    nums = [show(p.data) for p in node.parents]
+    if node.op.takes_const:
+        args.append(show(node.const))
+        nums.append(show(node.const))
+    nums = [f"({n})" if n.startswith("-") else n for n in nums]
+    return (f"{names[id(node)]} = {node.op.expression(*args)} = {node.op.expression(*nums)} "
+            f"= {show(node.data)}")
+
+
+def _derivation(report, claim: Claim, lr=None) -> list[str]:
+    """Short derivation lines for a claim: the step that computes a value, path products for a
+    gradient, the update rule for an update."""
+    root = report.root
+    if claim.ok:
+        return []
+    if claim.kind == "value":
+        if claim.node.op is None:
+            return [(f"{claim.name} is a leaf of this graph; the engine's value is "
+                    f"{show(claim.node.data)}")]
+        lines = [forward_line(claim.node, report.names)]
+        if claim.carried and claim.from_yours is not None:
+            lines.append(f"(from the lesson's own earlier numbers this step gives "
+                         f"{show(claim.from_yours)})")
+        return lines
+    if claim.kind == "gradient":
+        if claim.node is root:
+            return claim.derivation.splitlines()
+        return path_lines(root, claim.node)
+    grad = (Fraction(claim.node.data) - Fraction(claim.correct)) / Fraction(lr)
+    return [(f"{claim.name}' = {claim.name} - lr × gradient = {show(claim.node.data)} - "
+            f"{show(lr)} × {show(grad)} = {show(claim.correct)}")]
+
+
+def row_hint(written: str, series: list, name: str) -> str | None:
+    """If a wrong number matches the engine's value at another step, say which.
+
+    ``series[k]`` is the engine's value after k steps. The written number's digits decide
+    (as for the checker: to the precision written).
+    """
+    exact = Fraction(written)
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    half = Fraction(1, 2 * 10 ** decimals)
+    matches = [k for k, v in enumerate(series) if abs(Fraction(v) - exact) <= half]
+    if matches:
+        steps = ", ".join(str(k) for k in matches)
+        return f"{written} is the engine's {name} after {steps} step(s), not at this row"
+    near = min(range(len(series)), key=lambda k: abs(Fraction(series[k]) - exact))
+    others = [k for k in (near - 1, near, near + 1) if 0 <= k < len(series)]
+    text = ", ".join(f"after {k}: {show(series[k], 4)}" for k in others)
+    return f"{written} matches the engine's {name} at no step ({text})"
+
+
+# ----------------------------------------------------------------------------- files, flags
+
+def write_graphs(root: Value, out_dir, name: str, **options) -> list[Path]:
+    """Render ``root``'s graph as ``NAME.png`` and ``NAME.svg`` in ``out_dir``; print the paths.
+
+    Falls back to the DOT source (``NAME.dot``) when no renderer is installed, and says so.
+    """
+    from autograd.draw import RendererNotFound, render
+
+    written = []
+    for ext in ("png", "svg"):
+        target = Path(out_dir) / f"{name}.{ext}"
+        try:
+            written.append(render(root, target, **options))
+        except RendererNotFound as exc:
+            dot = render(root, Path(out_dir) / f"{name}.dot", **options)
+            print(f"no renderer for .{ext} ({exc}); wrote the DOT source instead: {dot}")
+            written.append(dot)
+            break
+    for path in written:
+        print(f"wrote {path}")
+    return written
+
+
+def parser(prog: str, description: str, writes_files: bool) -> argparse.ArgumentParser:
+    """The flags every lesson demo takes: ``--quick``, and ``--out DIR`` where it writes."""
+    p = argparse.ArgumentParser(prog=f"python -m demos.{prog}", description=description)
+    p.add_argument("--quick", action="store_true",
+                   help="accepted by every lesson demo; these examples are small, so it only "
+                        "skips optional extra runs")
+    if writes_files:
+        p.add_argument("--out", metavar="DIR", default="out/lesson",
+                       help="folder for the graph pictures (PNG and SVG; default: out/lesson)")
+    return p
+
+
+def title(text: str, out=print) -> None:
+    out("")
+    out(text)
+    out("=" * min(len(text), WIDTH))
+
+
+def table(header: list[str], rows: list[list], out=print) -> None:
+    """Print rows of cells: an Item shows the lesson's number and its mark (``4.722 ✗``); a row
+    with a differing cell is followed by a line with the engine's values under those cells."""
+    cells = []
+    for row in rows:
+        cells.append([c.cell() if isinstance(c, Item) else str(c) for c in row])
+        if any(isinstance(c, Item) and not c.ok for c in row):
+            cells.append(["engine:"] + [show(c.correct, 5) if isinstance(c, Item) and not c.ok
+                                        else "" for c in row[1:]])
+    widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(header))]
+    out("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    out("  ".join("-" * w for w in widths))
+    for row in cells:
+        out("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
