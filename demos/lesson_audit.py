@@ -383,3 +383,17 @@ def table(header: list[str], rows: list[list], out=print) -> None:
     out("  ".join("-" * w for w in widths))
     for row in cells:
         out("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def demo_main(run, prog: str, description: str, writes_files: bool = False):
+    """The ``main(argv)`` of one lesson demo: parse its flags, run it, print the summary."""
+
+    def main(argv=None) -> int:
+        args = parser(prog, description, writes_files).parse_args(argv)
+        audit = Audit()
+        run(args, audit)
+        print()
+        audit.summary()
+        return 0
+
+    return main

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from autograd import Value
-from demos.lesson_audit import Audit, parser, row_hint, table, title
+from demos.lesson_audit import Audit, demo_main, row_hint, table, title
 from nn import SGD
 
 SECTION = "bowl"
@@ -96,13 +96,7 @@ def run(args, audit: Audit) -> None:
     audit.differences(SECTION)
 
 
-def main(argv=None) -> int:
-    args = parser("lesson_bowl", __doc__.splitlines()[0], writes_files=False).parse_args(argv)
-    audit = Audit()
-    run(args, audit)
-    print()
-    audit.summary()
-    return 0
+main = demo_main(run, "lesson_bowl", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from fractions import Fraction as F
 
 from autograd import Value
 from autograd.trace import paths, trace
-from demos.lesson_audit import Audit, parser, path_lines, table, title, write_graphs
+from demos.lesson_audit import Audit, demo_main, path_lines, table, title, write_graphs
 
 SECTION = "chain rule"
 POINTS = ((F(3), F(2)), (F(1, 2), F(-5, 3)))
@@ -134,13 +134,7 @@ def run(args, audit: Audit) -> None:
     audit.differences(SECTION)
 
 
-def main(argv=None) -> int:
-    args = parser("lesson_chain", __doc__.splitlines()[0], writes_files=True).parse_args(argv)
-    audit = Audit()
-    run(args, audit)
-    print()
-    audit.summary()
-    return 0
+main = demo_main(run, "lesson_chain", __doc__.splitlines()[0], writes_files=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import sys
 from fractions import Fraction as F
 
 from autograd import Value
-from demos.lesson_audit import Audit, parser, show, table, title
+from demos.lesson_audit import Audit, demo_main, show, table, title
 from nn import MLP
 
 SECTION = "digit network"
@@ -83,13 +83,7 @@ def run(args, audit: Audit) -> None:
     audit.differences(SECTION)
 
 
-def main(argv=None) -> int:
-    args = parser("lesson_mnist_count", __doc__.splitlines()[0], writes_files=False).parse_args(argv)
-    audit = Audit()
-    run(args, audit)
-    print()
-    audit.summary()
-    return 0
+main = demo_main(run, "lesson_mnist_count", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

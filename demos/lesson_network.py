@@ -23,7 +23,7 @@ from fractions import Fraction as F
 
 from autograd import Value
 from autograd.trace import paths
-from demos.lesson_audit import Audit, Item, parser, show, table, title, write_graphs
+from demos.lesson_audit import Audit, Item, demo_main, show, table, title, write_graphs
 from nn import SGD
 
 SECTION = "network"
@@ -355,13 +355,7 @@ def run(args, audit: Audit) -> None:
     audit.differences(SECTION)
 
 
-def main(argv=None) -> int:
-    args = parser("lesson_network", __doc__.splitlines()[0], writes_files=True).parse_args(argv)
-    audit = Audit()
-    run(args, audit)
-    print()
-    audit.summary()
-    return 0
+main = demo_main(run, "lesson_network", __doc__.splitlines()[0], writes_files=True)
 
 
 if __name__ == "__main__":

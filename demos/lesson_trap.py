@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from autograd import Value
-from demos.lesson_audit import Audit, parser, title
+from demos.lesson_audit import Audit, demo_main, title
 from nn import SGD
 
 SECTION = "trap"
@@ -111,13 +111,7 @@ def run(args, audit: Audit) -> None:
     audit.differences(SECTION)
 
 
-def main(argv=None) -> int:
-    args = parser("lesson_trap", __doc__.splitlines()[0], writes_files=False).parse_args(argv)
-    audit = Audit()
-    run(args, audit)
-    print()
-    audit.summary()
-    return 0
+main = demo_main(run, "lesson_trap", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import AnomalyError, Value, detect_anomaly, set_detect_anomaly
+from autograd import AnomalyError, Value, detect_anomaly
 from autograd import anomaly
 from nn import Tensor
 
