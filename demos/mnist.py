@@ -56,7 +56,7 @@ RECIPES = {
     "lesson": Recipe(("sigmoid", "sigmoid", "sigmoid"), "quadratic", "sgd",
                      lr=2.0, batch_size=32, epochs=10),
     "best": Recipe(("relu", "relu", "linear"), "cross_entropy", "adam",
-                   lr=0.001, batch_size=64, epochs=40, weight_decay=0.05, cosine=True,
+                   lr=0.002, batch_size=64, epochs=80, weight_decay=0.1, cosine=True,
                    standardize=True),
 }
 

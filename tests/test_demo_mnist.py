@@ -66,7 +66,7 @@ def test_same_seed_same_numbers(tmp_path):
 def test_best_recipe_runs(tmp_path, capsys):
     history = run(tmp_path, "--recipe", "best", "--epochs", "3")
     assert history["test_accuracy"][-1] > 0.8
-    assert "cross_entropy loss; adam lr 0.001 (cosine) weight decay 0.05" in capsys.readouterr().out
+    assert "cross_entropy loss; adam lr 0.002 (cosine) weight decay 0.1" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST files at {SHARED_MNIST}")
