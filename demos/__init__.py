@@ -11,4 +11,5 @@ DEMOS = {
     "lesson_chain": "the chain rule on ((2x1 + x2)**2 + 3x2**2)**3: both partials, x2's two paths",
     "lesson_network": "the 5-weight network: forward, gradients, online, batch, mini-batch, audited",
     "lesson_mnist_count": "lesson 10: the 13,002 parameters and the cost of one step on a 3",
+    "landscapes": "pictures (PNG): descent on x**2, the trap, the bowl, online vs batch learning",
 }
