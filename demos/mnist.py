@@ -80,8 +80,14 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="where to write the weights and the loss curve (default: out)")
     parser.add_argument("--limit", type=int, metavar="N",
                         help="train on the first N training images only (quick runs)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small, fast run: 1 epoch on the first 2,000 training images "
+                             "(unless --epochs or --limit say otherwise)")
     args = parser.parse_args(argv)
     recipe = RECIPES[args.recipe]
+    if args.quick:
+        args.epochs = 1 if args.epochs is None else args.epochs
+        args.limit = 2000 if args.limit is None else args.limit
     args.epochs = recipe.epochs if args.epochs is None else args.epochs
     args.batch_size = recipe.batch_size if args.batch_size is None else args.batch_size
     args.lr = recipe.lr if args.lr is None else args.lr

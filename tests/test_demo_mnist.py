@@ -95,3 +95,11 @@ def test_python_dash_m_lists_the_demos():
     done = subprocess.run([sys.executable, "-m", "demos"], cwd=REPO, capture_output=True,
                           text=True, check=True)
     assert "mnist" in done.stdout
+
+
+def test_quick_is_one_small_epoch(tmp_path):
+    args = mnist.parse_args(["--quick", "--out", str(tmp_path)])
+    assert (args.epochs, args.limit) == (1, 2000)
+    assert mnist.parse_args(["--quick", "--epochs", "3"]).epochs == 3
+    history = mnist.train(args)
+    assert len(history["epoch_loss"]) == 1 and all(p.exists() for p in history["paths"])
