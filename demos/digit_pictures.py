@@ -6,9 +6,8 @@
 Trains with ``demos.mnist`` (same recipes, same output lines), reloads the trained weights it
 saves, and writes four PNGs:
 
-* ``digits-<recipe>-curves.png``: training loss and test accuracy per epoch. ``demos.mnist``
-  keeps only the final weights, so train accuracy is known for the end of training only; it
-  is drawn as one point, and the figure says so.
+* ``digits-<recipe>-curves.png``: training loss per mini-batch and per epoch, and train and
+  test accuracy per epoch (epoch 0: the untrained network).
 * ``digits-<recipe>-weights.png``: the 16 neurons of the first hidden layer, each one's 784
   weights shown as a 28x28 image (red: ink there pushes the neuron up; blue: pushes it down).
 * ``digits-<recipe>-confusion.png``: the 10x10 confusion matrix on the test set (counts).
@@ -90,8 +89,8 @@ def predict(model, images: np.ndarray) -> np.ndarray:
 
 def plot_curves(plt, history: dict, start: tuple[float, float], end: tuple[float, float],
                 title: str, path: Path, dpi: int) -> None:
-    """Loss per mini-batch and per epoch; test accuracy per epoch (epoch 0: untrained);
-    train accuracy before and after training (start, end: (train, test) accuracies)."""
+    """Loss per mini-batch and per epoch; train and test accuracy per epoch (epoch 0: the
+    untrained network; start, end: its (train, test) accuracies before and after)."""
     epochs = np.arange(1, len(history["epoch_loss"]) + 1)
     batch_loss = np.asarray(history["batch_loss"])
     fig, (ax, acc) = plt.subplots(1, 2, figsize=(12, 4.4), dpi=dpi)
@@ -110,8 +109,9 @@ def plot_curves(plt, history: dict, start: tuple[float, float], end: tuple[float
     test = 100 * np.array([start[1], *history["test_accuracy"]])
     acc.plot(np.arange(len(test)), test, "s-", color="tab:green",
              label="test images (never trained on)")
-    acc.plot([0, epochs[-1]], [100 * start[0], 100 * end[0]], "D", color="tab:orange",
-             markersize=8, label="training images (before and after only)")
+    train = 100 * np.array([start[0], *history["train_accuracy"]])
+    acc.plot(np.arange(len(train)), train, "D-", color="tab:orange", markersize=5,
+             label="training images")
     acc.annotate(f"test {test[-1]:.1f}%", (epochs[-1], test[-1]), textcoords="offset points",
                  xytext=(-8, -18), ha="right", color="tab:green")
     acc.annotate(f"train {100 * end[0]:.1f}%", (epochs[-1], 100 * end[0]),
@@ -128,9 +128,6 @@ def plot_curves(plt, history: dict, start: tuple[float, float], end: tuple[float
     acc.grid(alpha=0.3)
     acc.legend(loc="lower right")
     fig.suptitle(title)
-    fig.text(0.5, 0.005, "demos.mnist keeps only the final weights, so accuracy on the training "
-             "images is shown before and after training only.", ha="center", fontsize=8,
-             color="dimgray")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)
 

@@ -12,7 +12,8 @@ Recipes (both on the same 784-16-16-10 shape):
   decoupled weight decay) on a cosine learning-rate schedule, and inputs standardised with
   the training set's mean and standard deviation.
 
-Each epoch prints the mean training loss, the test accuracy and the seconds it took; the run
+Each epoch prints the mean training loss, the train and test accuracy and the seconds its
+training took; the run
 ends with ``test accuracy: NN.NN%`` and writes the trained weights (NumPy .npz, no pickle) and
 a loss-curve PNG into ``--out``.
 """
@@ -142,7 +143,8 @@ def train(args) -> dict:
           f"mini-batch {args.batch_size}; "
           f"{args.epochs} epochs on {len(x_train):,} images")
 
-    history = {"batch_loss": [], "epoch_loss": [], "test_accuracy": [], "seconds": []}
+    history = {"batch_loss": [], "epoch_loss": [], "train_accuracy": [], "test_accuracy": [],
+               "seconds": []}
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
         order = rng.permutation(len(x_train))
@@ -159,13 +161,16 @@ def train(args) -> dict:
             value = float(loss.data)
             history["batch_loss"].append(value)
             total += value * len(idx)
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start  # training only, not the evaluation below
+        train_acc = accuracy(model, x_train, y_train)
         test_acc = accuracy(model, x_test, y_test)
         history["epoch_loss"].append(total / len(x_train))
+        history["train_accuracy"].append(train_acc)
         history["test_accuracy"].append(test_acc)
         history["seconds"].append(seconds)
         print(f"epoch {epoch:3d}/{args.epochs}  loss {total / len(x_train):.4f}  "
-              f"test accuracy {100 * test_acc:6.2f}%  {seconds:5.1f} s", flush=True)
+              f"train accuracy {100 * train_acc:6.2f}%  test accuracy {100 * test_acc:6.2f}%  "
+              f"{seconds:5.1f} s", flush=True)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,9 @@ def test_lesson_recipe_on_embedded_subset_learns_and_writes_files(tmp_path, caps
     # 10,000 images, two epochs: far better than the 10% of guessing, and the loss went down.
     assert history["test_accuracy"][-1] > 0.6
     assert history["epoch_loss"][-1] < history["epoch_loss"][0]
-    assert len(re.findall(r"^epoch +\d+/2 +loss \d\.\d{4} +test accuracy +\d+\.\d\d% +[\d.]+ s$",
-                          out, flags=re.MULTILINE)) == 2
+    assert len(re.findall(r"^epoch +\d+/2 +loss \d\.\d{4} +train accuracy +\d+\.\d\d% +"
+                          r"test accuracy +\d+\.\d\d% +[\d.]+ s$", out, flags=re.MULTILINE)) == 2
+    assert len(history["train_accuracy"]) == 2 and history["train_accuracy"][-1] > 0.6
 
     weights, curve = history["paths"]
     arrays = dict(np.load(weights, allow_pickle=False))
