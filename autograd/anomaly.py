@@ -7,8 +7,10 @@ backward. The first NaN or inf raises ``AnomalyError`` naming the operation, its
 (labels and numbers, or shapes) and that line. The scalar engine already refuses overflow
 without it; anomaly mode adds NaN and inf coming from the inputs, and covers tensors.
 
-Cost when on: each operation records one stack frame (roughly doubling the time to build a
-graph) and each result is checked for finiteness. Off, it costs one flag test per operation.
+Cost when on: each operation records the line that created it and each result is checked,
+so building a graph takes about 3.5 times as long and backward about 1.2 times (measured on
+one sample through the 784-16-16-10 network of Values: 0.11 s -> 0.39 s to build, 0.18 s ->
+0.21 s backward). Off, it costs one flag test per operation.
 
 >>> from autograd import Value
 >>> with detect_anomaly():
