@@ -22,6 +22,7 @@ from autograd import Value, topological_order
 from autograd import draw as drawing
 from autograd.draw import RendererNotFound, draw, find_renderer, render, summarize_mlp
 from autograd.trace import Stepper, node_names
+from examples import chain_example
 
 try:
     RENDERER = find_renderer()
@@ -32,18 +33,6 @@ needs_renderer = pytest.mark.skipif(
     "installed (pip install graphviz-pure, or apt-get install graphviz)")
 GRAPHVIZ_PURE = shutil.which("graphviz-pure") or drawing._beside_python("graphviz-pure")
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def chain_example(x1=3, x2=2):
-    """The lesson's f = ((2*x1 + x2)**2 + 3*x2**2)**3 with labelled u, v, f."""
-    x1, x2 = Value(x1, label="x1"), Value(x2, label="x2")
-    u = 2 * x1 + x2
-    u.label = "u"
-    v = u ** 2 + 3 * x2 ** 2
-    v.label = "v"
-    f = v ** 3
-    f.label = "f"
-    return x1, x2, u, v, f
 
 
 def edges(graph) -> list[tuple[str, str]]:

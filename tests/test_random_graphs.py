@@ -344,13 +344,9 @@ def test_the_strategy_builds_deep_shared_graphs():
         assert close(got, want, rtol=1e-12, atol=1e-15)
 
 
-@PROFILE
-@given(data=st.data())
-def test_random_graph_gradients_match_central_differences_and_forward_mode(data):
-    # Depth 12: deeper graphs can scale their input by 2**30, where the truncation error of a
-    # central difference (h**2 / 6 times the third derivative) outgrows any fair tolerance;
-    # depth 30 is checked against forward mode alone below.
-    graph = data.draw(graphs(max_steps=12), label="graph")
+def draw_graph_checked_by_forward_mode(data, max_steps: int):
+    """Draw a float graph and point, check the engine against forward mode; return both."""
+    graph = data.draw(graphs(max_steps=max_steps), label="graph")
     xs = data.draw(float_points(graph.n_inputs), label="xs")
     note(str(graph))
     nodes = graph.evaluate(FloatLib, xs)
@@ -362,6 +358,16 @@ def test_random_graph_gradients_match_central_differences_and_forward_mode(data)
     # Forward mode in float64: an independent derivative, accurate to rounding.
     for got, want in zip(grads, dual_gradient(graph, xs)):
         assert close(got, want, rtol=1e-9, atol=1e-12 * max(1.0, biggest)), (got, want)
+    return graph, xs, biggest
+
+
+@PROFILE
+@given(data=st.data())
+def test_random_graph_gradients_match_central_differences_and_forward_mode(data):
+    # Depth 12: deeper graphs can scale their input by 2**30, where the truncation error of a
+    # central difference (h**2 / 6 times the third derivative) outgrows any fair tolerance;
+    # depth 30 is checked against forward mode alone below.
+    graph, xs, biggest = draw_graph_checked_by_forward_mode(data, max_steps=12)
     # Central differences of the graph's forward pass. Rounding in f(x +- h) is about
     # 1e-16 * (largest intermediate) / h, so that is the absolute floor.
     check_gradients(lambda *vs: graph.output(ValueLib, vs), xs,
@@ -394,13 +400,4 @@ def test_rational_graphs_are_exact(data):
 @PROFILE
 @given(data=st.data())
 def test_random_graphs_up_to_depth_30_match_forward_mode(data):
-    graph = data.draw(graphs(max_steps=30), label="graph")
-    xs = data.draw(float_points(graph.n_inputs), label="xs")
-    note(str(graph))
-    nodes = graph.evaluate(FloatLib, xs)
-    assume(all(abs(a) > 1e-4 for a in graph.relu_operands(nodes)))   # off relu's kink
-    biggest = max(abs(n) for n in nodes)
-    out, grads = engine_gradient(graph, xs)
-    assert out.data == nodes[-1]
-    for got, want in zip(grads, dual_gradient(graph, xs)):
-        assert close(got, want, rtol=1e-9, atol=1e-12 * max(1.0, biggest)), (got, want)
+    draw_graph_checked_by_forward_mode(data, max_steps=30)

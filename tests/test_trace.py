@@ -11,18 +11,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, topological_order
 from autograd.trace import Stepper, gradient_formula, node_names, paths, trace
-
-
-def chain_example(x1, x2):
-    """The nested function f = ((2*x1 + x2)**2 + 3*x2**2)**3 with labelled u, v, f."""
-    x1, x2 = Value(x1, label="x1"), Value(x2, label="x2")
-    u = 2 * x1 + x2
-    u.label = "u"
-    v = u ** 2 + 3 * x2 ** 2
-    v.label = "v"
-    f = v ** 3
-    f.label = "f"
-    return x1, x2, u, v, f
+from examples import chain_example
 
 
 def test_trace_replays_backward_edge_by_edge():
