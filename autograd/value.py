@@ -169,7 +169,7 @@ class Value(Operators):
                                 "than the largest float (about 1.8e308)")
         if isinstance(data, complex):  # pragma: no cover - domain() should have caught it
             raise ValueError(f"{_describe(op, inputs, const)} is complex")
-        if isinstance(data, float) and any(isinstance(a, Fraction) for a in args[:op.arity]):
+        if type(data) is float and Fraction in map(type, args[:op.arity]):
             warnings.warn(f"{op.name} of an exact number returns a float: "
                           f"{_describe(op, inputs, const)} = {data!r}",
                           InexactWarning, stacklevel=_outside_autograd())
@@ -224,10 +224,11 @@ class Value(Operators):
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {_describe(self.op, self.parents, self.const)}"
                             f" is undefined: {exc}") from None
-        if any(isinstance(d, float) and not math.isfinite(d) for d in locals_):
-            raise OverflowError(f"the local derivative of "
-                                f"{_describe(self.op, self.parents, self.const)} overflows: "
-                                f"it is larger than the largest float (about 1.8e308)")
+        for local in locals_:
+            if type(local) is float and not math.isfinite(local):
+                raise OverflowError(f"the local derivative of "
+                                    f"{_describe(self.op, self.parents, self.const)} overflows: "
+                                    f"it is larger than the largest float (about 1.8e308)")
         return locals_
 
     def backward(self) -> None:
