@@ -226,6 +226,7 @@ class Claim:
 
     @property
     def verdict(self) -> str:
+        """"right" or "wrong"."""
         return "right" if self.ok else "wrong"
 
 
@@ -247,14 +248,17 @@ class Report:
 
     @property
     def ok(self) -> bool:
+        """True if every claim is right."""
         return all(c.ok for c in self.claims)
 
     @property
     def first_divergence(self) -> Claim | None:
+        """The first wrong claim in the order of the computation (None if all are right)."""
         return next((c for c in self.claims if not c.ok), None)
 
     @property
     def wrong(self) -> list[Claim]:
+        """Every wrong claim, in the order of the computation."""
         return [c for c in self.claims if not c.ok]
 
     def __len__(self) -> int:
@@ -286,6 +290,7 @@ class Report:
         return "\n".join(lines)
 
     def summary(self) -> str:
+        """One sentence: how many claims are wrong, and where the first divergence is."""
         n, wrong = len(self.claims), self.wrong
         if not wrong:
             return "The claim is right." if n == 1 else f"All {n} claims right."

@@ -666,6 +666,13 @@ def render(graph_or_root, path, **draw_options) -> pathlib.Path:
         TypeError: draw options given with a graph that is already drawn.
         RendererNotFound: no renderer (see ``find_renderer``), or PDF with graphviz-pure only.
         RuntimeError: the renderer failed.
+
+    >>> import tempfile
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"; y.backward()
+    >>> out = render(y, tempfile.mkdtemp() + "/square.dot")   # DOT text: needs no renderer
+    >>> out.suffix, "x" in out.read_text() and "grad 6" in out.read_text()
+    ('.dot', True)
     """
     path = pathlib.Path(path)
     fmt = FORMATS.get(path.suffix.lower())

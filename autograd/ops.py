@@ -67,18 +67,22 @@ class Op:
 
     @staticmethod
     def forward(m, *inputs):  # pragma: no cover - abstract
+        """The output, computed with the math namespace ``m`` (``ScalarMath`` or NumPy's)."""
         raise NotImplementedError
 
     @staticmethod
     def local(m, out, *inputs):  # pragma: no cover - abstract
+        """A tuple: d out / d input_i for each input, from the output and the inputs."""
         raise NotImplementedError
 
     @staticmethod
     def formulas(out, *inputs):  # pragma: no cover - abstract
+        """The local derivatives as text, given the names of the output and the inputs."""
         raise NotImplementedError
 
     @staticmethod
     def domain(m, *inputs):
+        """None if the inputs are allowed, else ``(exception class, reason)``."""
         return None
 
     @classmethod

@@ -225,6 +225,7 @@ class Stepper:
 
     @property
     def names(self) -> dict[int, str]:
+        """The node names the steps use, keyed by ``id(node)`` (see ``node_names``)."""
         return self._make.names
 
     @property

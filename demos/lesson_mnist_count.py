@@ -76,9 +76,10 @@ def run(args, audit: Audit) -> None:
     print("What cannot be checked: the outputs for digits 6-9 ('...') are not printed. Each adds")
     print("its square (their wanted value is 0), so the whole cost is at least 0.9025; 'around")
     print("0.90' holds to two decimals only if their squares sum to less than 0.0025 (one output")
-    print("below 0.05, or all four below 0.025). With the mean instead of the sum (÷10) the cost would be about 0.09, so")
-    print("the lesson's 0.90 implies the sum, as in lesson 5. The 784 pixels, the weights, and")
-    print("the update are not given, so the backward pass and the step cannot be checked.")
+    print("below 0.05, or all four below 0.025). With the mean instead of the sum (÷10) the")
+    print("cost would be about 0.09, so the lesson's 0.90 implies the sum, as in lesson 5. The")
+    print("784 pixels, the weights and the update are not given, so the backward pass and the")
+    print("step cannot be checked.")
     print()
     audit.differences(SECTION)
 

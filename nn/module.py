@@ -24,6 +24,9 @@ def activate(x, name: str):
 
     Raises:
         ValueError: ``name`` is not one of ``ACTIVATIONS``.
+
+    >>> activate(Value(-2.0), "relu"), activate(Value(-2.0), "linear")
+    (Value(data=0.0, grad=not computed), Value(data=-2.0, grad=not computed))
     """
     if name == "linear":
         return x

@@ -175,10 +175,12 @@ class Tensor(Operators):
 
     @property
     def shape(self) -> tuple:
+        """The shape of ``data``, e.g. (32, 784)."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The dtype of ``data``: float32 or float64."""
         return self.data.dtype
 
     @property
@@ -249,11 +251,31 @@ class Tensor(Operators):
         return self._tensor_op(MatMul, (self._lift(other), self))
 
     def sum(self, axis=None) -> Tensor:
-        """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed."""
+        """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed.
+
+        Its vector-Jacobian product hands every summed element the upstream gradient.
+
+        >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> s = t.sum(axis=0)
+        >>> s.data.tolist(), s.shape
+        ([4.0, 6.0], (2,))
+        >>> s.sum().backward(); t.grad.tolist()
+        [[1.0, 1.0], [1.0, 1.0]]
+        """
         return self._tensor_op(Sum, (self,), axis)
 
     def mean(self, axis=None) -> Tensor:
-        """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed."""
+        """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
+
+        Each averaged element receives the upstream gradient divided by how many there are.
+
+        >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> m = t.mean()
+        >>> float(m.data)
+        2.5
+        >>> m.backward(); t.grad.tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+        """
         return self._tensor_op(Mean, (self,), axis)
 
     def cross_entropy(self, labels) -> Tensor:

@@ -302,3 +302,20 @@ def test_a_wide_sum_of_1_000_000_terms():
     assert root.data == total.data
     assert all(leaf.grad == 1 for leaf in leaves)
     assert len(topological_order(root)) == 2 * n - 1
+
+
+def test_a_graph_is_freed_by_reference_counting_alone():
+    """No closures and no back-references: nothing in a graph forms a cycle, so dropping the
+    last reference frees it at once, with Python's cyclic garbage collector switched off."""
+    x = Value(2.0, label="x")
+    gc.disable()
+    try:
+        hidden = x * x
+        y = (hidden + 1).tanh()
+        y.backward()
+        probes = [weakref.ref(node) for node in (hidden, y)]
+        del hidden, y
+        assert [p() for p in probes] == [None, None]
+    finally:
+        gc.enable()
+    assert x.grad != 0  # the leaf keeps its gradient
