@@ -87,10 +87,11 @@ def origin(node) -> str:
     return _origins.get(node, "(created before anomaly mode was on)")
 
 
-def forward_error(op_name: str, inputs: str, result: str, node) -> AnomalyError:
-    """The error for an operation whose output is not finite."""
+def forward_error(op_name: str, inputs: str, result: str, node=None) -> AnomalyError:
+    """The error for an operation whose output is not finite (``node``: its result, if made)."""
+    where = origin(node) if node is not None else _user_line()
     return AnomalyError(f"anomaly in the forward pass: {op_name} produced {result}, computing "
-                        f"{inputs}\n  created at {origin(node)}")
+                        f"{inputs}\n  created at {where}")
 
 
 def backward_error(node_text: str, child_text: str, detail: str, node) -> AnomalyError:

@@ -11,7 +11,8 @@ def topological_order(root) -> list:
     Works for any node with a ``parents`` tuple (``autograd.Value``, ``nn.Tensor``). The walk
     is iterative (a depth-first search with an explicit stack), so a chain of a million
     operations needs no recursion, and deterministic: parents are visited in argument order,
-    so the same graph always gives the same order. ``root`` is last.
+    so the same graph always gives the same order. ``root`` is last. Nodes are told apart by
+    identity (they must not define ``__eq__``).
 
     Args:
         root: the output node.
@@ -26,19 +27,18 @@ def topological_order(root) -> list:
     ['a', 'b', 'c']
     """
     order = []
-    seen = set()
-    stack = [(root, False)]
+    seen = {root}
+    # Each stack entry is a node and an iterator over its parents not yet visited; a node
+    # joins the order when its iterator is exhausted, i.e. after all of its parents.
+    stack = [(root, iter(root.parents))]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        # Reversed so that the first parent is visited first.
-        for parent in reversed(node.parents):
-            if id(parent) not in seen:
-                stack.append((parent, False))
     return order

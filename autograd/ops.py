@@ -57,6 +57,9 @@ class Op:
         takes_const: whether a plain-number constant follows the inputs (``x ** c``).
         elementwise: whether the local derivative is per element (true for every scalar op;
             tensor-only operations such as matmul give a vector-Jacobian product instead).
+        restricted: whether some inputs are outside the operation's domain, i.e. whether the
+            class defines ``domain``; set automatically, so that the engines call ``domain``
+            only for the operations that have one.
     """
 
     name = ""
@@ -64,6 +67,11 @@ class Op:
     arity = 1
     takes_const = False
     elementwise = True
+    restricted = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.restricted = cls.domain is not Op.domain
 
     @staticmethod
     def forward(m, *inputs):  # pragma: no cover - abstract

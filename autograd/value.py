@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from math import isfinite
 import numbers
 import os
 import sys
@@ -147,63 +148,59 @@ class Value(Operators):
         return Value(_number(other, "the other operand"))
 
     @classmethod
-    def _apply(cls, op: type[Op], inputs: tuple[Value, ...], const=None) -> Value:
-        """Run ``op``'s forward rule on ``inputs`` and record the new node."""
-        args = tuple(v.data for v in inputs)
-        if op.takes_const:
-            args += (const,)
-        problem = op.domain(ScalarMath, *args)
-        if problem is not None:
-            error, reason = problem
-            raise error(f"{_describe(op, inputs, const)} is undefined: {reason}")
+    def _apply(cls, op: type[Op], inputs: tuple[Value, ...], args: list, const=None) -> Value:
+        """Run ``op``'s forward rule on ``args`` (the inputs' data, then ``const`` if the
+        operation takes one) and record the new node.
+
+        This runs for every operation, so it tests the common case (a finite float) first
+        and leaves the rare ones (errors, inf, NaN) to helpers.
+        """
+        if op.restricted:
+            problem = op.domain(ScalarMath, *args)
+            if problem is not None:
+                error, reason = problem
+                raise error(f"{_describe(op, inputs, const)} is undefined: {reason}")
         try:
             data = op.forward(ScalarMath, *args)
-        except OverflowError:
-            raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
-                                "than the largest float (about 1.8e308)") from None
         except (ArithmeticError, ValueError) as exc:
-            raise type(exc)(f"{_describe(op, inputs, const)} failed: {exc}") from None
-        if isinstance(data, float) and not math.isfinite(data) and not any(
-                isinstance(a, float) and not math.isfinite(a) for a in args):
-            raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
-                                "than the largest float (about 1.8e308)")
-        if isinstance(data, complex):  # pragma: no cover - domain() should have caught it
+            raise _forward_failed(exc, op, inputs, const) from None
+        if type(data) is float:
+            if not isfinite(data):
+                _not_finite(data, op, inputs, const, args)
+            if type(args[0]) is Fraction or type(args[op.arity - 1]) is Fraction:
+                warnings.warn(f"{op.name} of an exact number returns a float: "
+                              f"{_describe(op, inputs, const)} = {data!r}",
+                              InexactWarning, stacklevel=_outside_autograd())
+        elif type(data) is complex:  # pragma: no cover - domain() should have caught it
             raise ValueError(f"{_describe(op, inputs, const)} is complex")
-        if type(data) is float and Fraction in map(type, args[:op.arity]):
-            warnings.warn(f"{op.name} of an exact number returns a float: "
-                          f"{_describe(op, inputs, const)} = {data!r}",
-                          InexactWarning, stacklevel=_outside_autograd())
         out = cls.__new__(cls)
-        out.data = data
-        out.grad = 0
-        out._grad_set = False
-        out.label = None
-        if grad_mode.is_grad_enabled():
+        out.data, out.grad, out._grad_set, out.label = data, 0, False, None
+        if grad_mode._enabled:
             out.op, out.parents, out.const = op, inputs, const
         else:
             out.op, out.parents, out.const = None, (), None
         if anomaly._enabled:
             anomaly.record(out)
-            if isinstance(data, float) and not math.isfinite(data):
-                raise anomaly.forward_error(op.name, _describe(op, inputs, const), _fmt(data),
-                                            out)
         return out
 
     def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
-        other = Value._lift(other)
-        return Value._apply(op, (other, self) if reflected else (self, other))
+        if not isinstance(other, Value):
+            other = Value(_number(other, "the other operand"))
+        a, b = (other, self) if reflected else (self, other)
+        return Value._apply(op, (a, b), [a.data, b.data])
 
     def _unary(self, op: type[Op]) -> Value:
-        return Value._apply(op, (self,))
+        return Value._apply(op, (self,), [self.data])
 
     def __pow__(self, other):
         """``x ** c`` for a plain number c (PowConst), or ``x ** y`` for a Value y (Pow)."""
         if isinstance(other, Value):
-            return Value._apply(Pow, (self, other))
-        return Value._apply(PowConst, (self,), const=_number(other, "the exponent"))
+            return self._binary(Pow, other)
+        c = _number(other, "the exponent")
+        return Value._apply(PowConst, (self,), [self.data, c], const=c)
 
     def __rpow__(self, other):
-        return Value._apply(Pow, (Value._lift(other), self))
+        return self._binary(Pow, other, reflected=True)
 
     # ----------------------------------------------------------------- backpropagation
 
@@ -213,21 +210,23 @@ class Value(Operators):
         Raises:
             ZeroDivisionError, ValueError: the derivative is undefined at these inputs (for
                 example d/dx of x ** 0.5 at x = 0), naming the operation and its inputs.
+            OverflowError: the derivative is larger than the largest float.
         """
-        if self.op is None:
+        op = self.op
+        if op is None:
             return ()
-        args = tuple(p.data for p in self.parents)
-        if self.op.takes_const:
-            args += (self.const,)
+        args = [p.data for p in self.parents]
+        if op.takes_const:
+            args.append(self.const)
         try:
-            locals_ = self.op.local(ScalarMath, self.data, *args)
+            locals_ = op.local(ScalarMath, self.data, *args)
         except (ArithmeticError, ValueError) as exc:
-            raise type(exc)(f"the local derivative of {_describe(self.op, self.parents, self.const)}"
+            raise type(exc)(f"the local derivative of {_describe(op, self.parents, self.const)}"
                             f" is undefined: {exc}") from None
         for local in locals_:
-            if type(local) is float and not math.isfinite(local):
+            if type(local) is float and not isfinite(local):
                 raise OverflowError(f"the local derivative of "
-                                    f"{_describe(self.op, self.parents, self.const)} overflows: "
+                                    f"{_describe(op, self.parents, self.const)} overflows: "
                                     f"it is larger than the largest float (about 1.8e308)")
         return locals_
 
@@ -246,8 +245,8 @@ class Value(Operators):
         gradients of its examples. Call ``zero_grad()`` first to start from 0.
 
         Raises:
-            ZeroDivisionError, ValueError: a local derivative is undefined (see
-                ``local_derivatives``).
+            ZeroDivisionError, ValueError, OverflowError: a local derivative is undefined or
+                too large (see ``local_derivatives``).
 
         >>> x = Value(2.0); y = x * x
         >>> y.backward(); x.grad
@@ -257,15 +256,15 @@ class Value(Operators):
         >>> y.zero_grad(); y.backward(); x.grad
         4.0
         """
-        deque(self.backward_steps(), maxlen=0)  # run every step, keep none
+        deque(self._chain_rule(record=False), maxlen=0)
 
     def backward_steps(self) -> Iterator[Edge]:
         """``backward()`` one edge at a time: a generator that yields after each chain-rule step.
 
-        This is the engine's only backward loop (``backward()`` just runs it to the end). Each
-        ``Edge`` says which node passed gradient to which input, the local derivative, the
+        Each ``Edge`` says which node passed gradient to which input, the local derivative, the
         upstream gradient, and the input's grad before the addition; the tracer
-        (``autograd.trace``) and the stepper turn these into tables. Stopping early leaves the
+        (``autograd.trace``) and the stepper turn these into tables. It runs the same loop as
+        ``backward()``, so the steps are exactly what backward does. Stopping early leaves the
         grads as far as the steps taken.
 
         >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
@@ -274,27 +273,42 @@ class Value(Operators):
         >>> x.grad
         6.0
         """
+        return self._chain_rule(record=True)
+
+    def _chain_rule(self, record: bool) -> Iterator[Edge]:
+        """The engine's one backward loop, shared by ``backward()`` and ``backward_steps()``.
+
+        A generator: it yields an ``Edge`` after each chain-rule step when ``record`` is true,
+        and nothing otherwise (``backward()`` just runs it to the end). In anomaly mode each
+        contribution is checked as it is added.
+        """
         order = topological_order(self)
-        for node in order:
+        for node in order:  # intermediate grads start afresh; leaves accumulate
             node._grad_set = True
             if node.op is not None:
                 node.grad = 0
         self.grad = 1 if self.op is not None else self.grad + 1
         check = anomaly._enabled
+        watched = record or check
         for node in reversed(order):
             if node.op is None:
                 continue
             upstream = node.grad
-            for position, (parent, local) in enumerate(zip(node.parents,
-                                                           node.local_derivatives())):
+            locals_ = node.local_derivatives()
+            if not watched:  # the chain-rule step alone, for each input of this node
+                for parent, local in zip(node.parents, locals_):
+                    parent.grad += local * upstream
+                continue
+            for position, (parent, local) in enumerate(zip(node.parents, locals_)):
                 before = parent.grad
-                parent.grad = before + local * upstream
-                if check and isinstance(parent.grad, float) and not math.isfinite(parent.grad):
+                parent.grad = before + local * upstream  # the same step, watched
+                if check and isinstance(parent.grad, float) and not isfinite(parent.grad):
                     raise anomaly.backward_error(
                         _describe(node.op, node.parents, node.const),
                         f"input {position + 1} ({parent!r})",
                         f"local derivative {_fmt(local)} * upstream {_fmt(upstream)}", node)
-                yield Edge(node, position, parent, local, upstream, before)
+                if record:
+                    yield Edge(node, position, parent, local, upstream, before)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and every value it depends on."""
@@ -323,3 +337,24 @@ def _describe(op: type[Op], inputs, const) -> str:
     if op.takes_const:
         names.append(_fmt(const))
     return op.expression(*names)
+
+
+def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
+    """The error to raise when ``op``'s forward rule raised ``exc``, naming the operation."""
+    if isinstance(exc, OverflowError):
+        return OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+                             "than the largest float (about 1.8e308)")
+    return type(exc)(f"{_describe(op, inputs, const)} failed: {exc}")
+
+
+def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
+    """Decide about a forward result that is inf or NaN.
+
+    Raises OverflowError when the inputs were finite (the operation overflowed); inf or NaN
+    that came in with the inputs passes on, unless anomaly mode is on, which stops there.
+    """
+    if all(not isinstance(a, float) or isfinite(a) for a in args):
+        raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+                            "than the largest float (about 1.8e308)")
+    if anomaly._enabled:
+        raise anomaly.forward_error(op.name, _describe(op, inputs, const), _fmt(data))

@@ -1,23 +1,32 @@
 """The scalar engine against a closure-design reference, side by side in one run.
 
-    python benchmarks/scalar_engine.py [--rounds 3]
+    python benchmarks/scalar_engine.py [--rounds 5]
 
-Two workloads (median seconds of build + backward):
+Two workloads, each timed two ways: as steps of a training loop (each step's graph dropped
+when the next is built, the garbage collector on: how the engines are used), and as one graph
+built and differentiated from a clean heap (what remains without the collector's work):
 * a 2-16-16-1 tanh MLP over 100 points (one training step's loss and gradient);
 * one sample through the lesson's 784-16-16-10 sigmoid network with the quadratic cost.
-Also prints the nodes in each graph and the memory the 784-16-16-10 graph holds (tracemalloc).
+Then, on the 784-16-16-10 graph: what the tracing features cost when they are on (recording
+every chain-rule step, the trace table, anomaly mode), and the memory the graph holds
+(tracemalloc, bytes per node).
+
 The reference (benchmarks/closure_engine.py) keeps a closure per operation and sorts the graph
-recursively, so the recursion limit is raised for it.
+recursively, so the recursion limit is raised for it. Its closures make every graph a web of
+reference cycles, which only the cyclic garbage collector frees; tracegrad's graphs have no
+cycles and are freed by reference counting as soon as they are dropped.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
 import time
 import tracemalloc
+from collections import deque
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from closure_engine import ClosureValue  # noqa: E402
 
-from autograd import Value, topological_order  # noqa: E402
+from autograd import Value, detect_anomaly, topological_order  # noqa: E402
+from autograd.trace import trace  # noqa: E402
 
 
 def mlp_weights(sizes, rng):
@@ -42,17 +52,16 @@ def forward(make, weights, x, activation):
     return acts
 
 
-def small_mlp_step(engine, data, weights):
+def small_mlp_loss(engine, data, weights):
     params = [[[engine(w) for w in neuron] for neuron in layer] for layer in weights]
     loss = engine(0.0)
     for x, y in data:
         (out,) = forward(lambda v: v, params, [engine(v) for v in x], "tanh")
         loss = loss + (out - y) ** 2
-    loss.backward()
     return loss
 
 
-def mnist_step(engine, pixels, weights):
+def mnist_loss(engine, pixels, weights):
     params = [[[engine(w) for w in neuron] for neuron in layer] for layer in weights]
     outs = forward(engine, params, pixels, "sigmoid")
     target = [0.0] * 10
@@ -60,22 +69,80 @@ def mnist_step(engine, pixels, weights):
     loss = engine(0.0)
     for out, want in zip(outs, target):
         loss = loss + (out - want) ** 2
-    loss.backward()
     return loss
 
 
-def timed(fn, rounds):
+def with_backward(build):
+    """A function that builds a loss, runs backward, and returns the loss."""
+    def step():
+        loss = build()
+        loss.backward()
+        return loss
+    return step
+
+
+def training_loop(step, rounds):
+    """Median seconds per step of ``rounds`` consecutive ``step()`` calls, and the last loss.
+
+    As in a training loop: each step's graph is dropped when the next one is built, and the
+    garbage collector stays on, so an engine pays for freeing its own graphs (by reference
+    counting, or in the collector's passes over reference cycles). The heap is cleaned
+    (``gc.collect()``) before the first step, so no engine pays for another's garbage.
+    """
+    gc.collect()
     times = []
+    loss = None
     for _ in range(rounds):
         start = time.perf_counter()
-        result = fn()
+        loss = step()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    value = loss.data
+    del loss
+    gc.collect()
+    return statistics.median(times), value
+
+
+def median_time(fn, rounds):
+    """Median seconds of ``fn()`` over ``rounds``, each from a clean heap."""
+    times = []
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def tracing_costs(build, rounds):
+    """Seconds of backward with and without each tracing feature, on graphs from ``build``."""
+    def on_fresh_graph(run):
+        loss = build()
+        return median_time(lambda: run(loss), rounds)
+
+    def anomaly_build():
+        with detect_anomaly():
+            build()
+
+    def anomaly_backward(loss):
+        with detect_anomaly():
+            loss.backward()
+
+    plain_build = median_time(build, rounds)
+    plain_backward = on_fresh_graph(lambda loss: loss.backward())
+    return [
+        ("build the graph", plain_build, None),
+        ("backward()", plain_backward, None),
+        ("backward_steps(), every Edge recorded", on_fresh_graph(
+            lambda loss: deque(loss.backward_steps(), maxlen=0)), plain_backward),
+        ("trace(), the step table as data", on_fresh_graph(trace), plain_backward),
+        ("build under detect_anomaly()", median_time(anomaly_build, rounds), plain_build),
+        ("backward() under detect_anomaly()", on_fresh_graph(anomaly_backward), plain_backward),
+    ]
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     sys.setrecursionlimit(200_000)  # for the reference's recursive sort
 
@@ -86,24 +153,37 @@ def main(argv=None) -> None:
     big = mlp_weights([784, 16, 16, 10], rng)
     pixels = [rng.random() for _ in range(784)]
 
-    for title, run in [("2-16-16-1 MLP, 100 points", lambda e: small_mlp_step(e, data, small)),
-                       ("784-16-16-10, one sample", lambda e: mnist_step(e, pixels, big))]:
-        ours, loss = timed(lambda: run(Value), args.rounds)
-        theirs, ref_loss = timed(lambda: run(ClosureValue), args.rounds)
-        assert abs(loss.data - ref_loss.data) <= 1e-9 * abs(ref_loss.data)
-        nodes = len(topological_order(loss))
-        print(f"{title}: {nodes:,} nodes, build + backward (median of {args.rounds})")
-        print(f"  tracegrad Value        {ours:7.3f} s")
-        print(f"  closure-design engine  {theirs:7.3f} s")
-        print(f"  speed-up               {theirs / ours:7.1f}x")
+    for title, build in [("2-16-16-1 MLP, 100 points",
+                          lambda e: small_mlp_loss(e, data, small)),
+                         ("784-16-16-10, one sample", lambda e: mnist_loss(e, pixels, big))]:
+        ours, our_loss = training_loop(with_backward(lambda: build(Value)), args.rounds)
+        theirs, their_loss = training_loop(with_backward(lambda: build(ClosureValue)),
+                                           args.rounds)
+        assert abs(our_loss - their_loss) <= 1e-9 * abs(our_loss)
+        ours_once = median_time(with_backward(lambda: build(Value)), args.rounds)
+        theirs_once = median_time(with_backward(lambda: build(ClosureValue)), args.rounds)
+        nodes = len(topological_order(build(Value)))
+        print(f"{title}: {nodes:,} nodes, seconds of build + backward (median of {args.rounds})")
+        print(f"  {'':24s} {'training loop':>14s} {'one graph, clean heap':>22s}")
+        print(f"  {'tracegrad Value':24s} {ours:14.3f} {ours_once:22.3f}")
+        print(f"  {'closure-design engine':24s} {theirs:14.3f} {theirs_once:22.3f}")
+        print(f"  {'speed-up':24s} {theirs / ours:13.1f}x {theirs_once / ours_once:21.1f}x")
 
+    print("what the tracing features cost, 784-16-16-10 graph of one sample:")
+    for what, seconds, baseline in tracing_costs(lambda: mnist_loss(Value, pixels, big),
+                                                 args.rounds):
+        ratio = f"  {seconds / baseline:4.1f}x plain" if baseline else ""
+        print(f"  {what:40s} {seconds:7.3f} s{ratio}")
+
+    gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    loss = mnist_step(Value, pixels, big)
+    loss = mnist_loss(Value, pixels, big)
+    loss.backward()
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     nodes = len(topological_order(loss))
-    print(f"memory of the 784-16-16-10 graph (one sample, parameters included): "
+    print(f"memory of the 784-16-16-10 graph after backward (one sample, parameters included): "
           f"{held / 1e6:.1f} MB, {held / nodes:.0f} bytes per node")
 
 
