@@ -590,16 +590,12 @@ def _tensor_definition(node, names) -> str:
     """``n1 = x @ weight``, ``n3 = sigmoid(n2)``, ``n9 = sum(n8, axis=1)``."""
     args = [names[id(p)] for p in node.parents]
     op = node.op
-    if hasattr(op, "expression"):  # an entry of the scalar table, applied elementwise
+    if op.elementwise:  # an entry of the scalar table, applied elementwise
         if op.takes_const:
             args.append(_num(node.saved))
         text = op.expression(*args)
-    elif len(args) == 2:
-        text = f"{args[0]} {op.symbol} {args[1]}"
-    elif op.name in ("sum", "mean") and node.saved is not None:
-        text = f"{op.symbol}({args[0]}, axis={node.saved})"
-    else:
-        text = f"{op.symbol}({', '.join(args)})"
+    else:  # an array-only operation (nn.tensor_ops)
+        text = op.describe(args, node.saved)
     return f"{names[id(node)]} = {text}"
 
 

@@ -8,12 +8,13 @@ import numpy as np
 
 from .module import ACTIVATIONS, Module, _check_sizes, _per_layer, activate
 from .tensor import Tensor
+from .tensor_ops import Affine
 
 __all__ = ["Linear", "Activation", "Sequential", "mlp"]
 
 
 class Linear(Module):
-    """A fully connected layer: ``x @ weight + bias``.
+    """A fully connected layer: ``x @ weight + bias``, recorded as one operation (``Affine``).
 
     Args:
         n_in, n_out: input and output sizes.
@@ -41,7 +42,7 @@ class Linear(Module):
         if x.data.ndim != 2 or x.shape[1] != self.weight.shape[0]:
             raise ValueError(f"Linear({self.weight.shape[0]} -> {self.weight.shape[1]}) takes "
                              f"input of shape (N, {self.weight.shape[0]}), got {x.shape}")
-        return x @ self.weight + self.bias
+        return x._tensor_op(Affine, (x, self.weight, self.bias))
 
     def parameters(self) -> list[Tensor]:
         return [self.weight, self.bias]

@@ -7,6 +7,7 @@ import numpy as np
 from autograd import Value
 
 from .tensor import Tensor
+from .tensor_ops import QuadraticCost
 
 __all__ = ["quadratic_cost", "cross_entropy", "one_hot"]
 
@@ -56,7 +57,7 @@ def quadratic_cost(outputs, target):
         if target.shape != outputs.shape or outputs.data.ndim != 2:
             raise ValueError(f"quadratic_cost needs outputs and target of one shape (N, K), "
                              f"got {outputs.shape} and {target.shape}")
-        return ((outputs - target) ** 2).sum(axis=1).mean()
+        return outputs._tensor_op(QuadraticCost, (outputs, target))
     outputs, target = list(outputs), list(target)
     if len(outputs) != len(target):
         raise ValueError(f"quadratic_cost got {len(outputs)} outputs but {len(target)} targets")

@@ -67,10 +67,10 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
         return grad
     extra = grad.ndim - len(shape)
     if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
+        grad = np.add.reduce(grad, axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = np.add.reduce(grad, axis=axes, keepdims=True)
     return grad
 
 
@@ -155,14 +155,19 @@ class Tensor(Operators):
 
     @classmethod
     def _wrap(cls, data: np.ndarray, op=None, parents=(), saved=None) -> Tensor:
-        """A new tensor holding ``data`` (not copied), recorded as the output of ``op``."""
+        """A new tensor holding ``data`` (not copied), recorded as the output of ``op``.
+
+        The graph is recorded only where a gradient can flow: grad mode on and some input
+        requiring a gradient.
+        """
         out = cls.__new__(cls)
         out.data, out.grad, out.label = data, None, None
-        if op is not None and grad_mode.is_grad_enabled() and any(p.requires_grad
-                                                                  for p in parents):
-            out.op, out.parents, out.saved, out.requires_grad = op, parents, saved, True
-        else:
-            out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
+        out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
+        if op is not None and grad_mode._enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.op, out.parents, out.saved, out.requires_grad = op, parents, saved, True
+                    break
         if anomaly._enabled and op is not None:
             anomaly.record(out)
             problem = _first_non_finite(data)
@@ -202,17 +207,18 @@ class Tensor(Operators):
     def _lift(self, other) -> Tensor:
         if isinstance(other, Tensor):
             return other
-        return Tensor(other, dtype=self.dtype)
+        return Tensor(other, dtype=self.data.dtype)
 
     def _elementwise(self, op, inputs: tuple, const=None) -> Tensor:
-        args = tuple(t.data for t in inputs)
+        args = [t.data for t in inputs]
         if op.takes_const:
-            args += (const,)
-        problem = op.domain(NumpyMath, *args)
-        if problem is not None:
-            error, reason = problem
-            shapes = ", ".join(str(t.shape) for t in inputs)
-            raise error(f"{op.name} of tensors with shapes {shapes} is undefined: {reason}")
+            args.append(const)
+        if op.restricted:
+            problem = op.domain(NumpyMath, *args)
+            if problem is not None:
+                error, reason = problem
+                shapes = ", ".join(str(t.shape) for t in inputs)
+                raise error(f"{op.name} of tensors with shapes {shapes} is undefined: {reason}")
         try:
             data = op.forward(NumpyMath, *args)
         except ValueError as exc:  # shapes that do not broadcast
@@ -222,11 +228,12 @@ class Tensor(Operators):
         return Tensor._wrap(data, op, inputs, const)
 
     def _tensor_op(self, op, inputs: tuple, const=None) -> Tensor:
-        data, saved = op.forward(tuple(t.data for t in inputs), const)
+        data, saved = op.forward([t.data for t in inputs], const)
         return Tensor._wrap(data, op, inputs, saved)
 
     def _binary(self, op, other, reflected: bool = False) -> Tensor:
-        other = self._lift(other)
+        if not isinstance(other, Tensor):
+            other = Tensor(other, dtype=self.data.dtype)
         return self._elementwise(op, (other, self) if reflected else (self, other))
 
     def _unary(self, op) -> Tensor:
@@ -300,26 +307,24 @@ class Tensor(Operators):
 
     # ----------------------------------------------------------------- backpropagation
 
-    def _input_grads(self) -> tuple:
-        """d loss / d parent for each parent, from this tensor's grad (the VJP)."""
-        op, g = self.op, self.grad
-        args = tuple(p.data for p in self.parents)
+    def _input_grads(self) -> list:
+        """d loss / d parent for each parent, from this tensor's grad (the VJP); None for a
+        parent that needs no gradient."""
+        op, g, parents = self.op, self.grad, self.parents
+        args = [p.data for p in parents]
         if not op.elementwise:
-            needs = tuple(p.requires_grad for p in self.parents)
-            return op.vjp(g, self.data, args, self.saved, needs)
+            return op.vjp(g, self.data, args, self.saved, [p.requires_grad for p in parents])
         if op.takes_const:
-            args += (self.saved,)
+            args.append(self.saved)
         grads = []
-        for parent, local in zip(self.parents, op.local(NumpyMath, self.data, *args)):
+        for parent, local in zip(parents, op.local(NumpyMath, self.data, *args)):
             if not parent.requires_grad:
                 grads.append(None)
-                continue
-            if isinstance(local, int):  # the constant local derivatives 1 and -1 of + and -
-                contribution = g if local == 1 else local * g
+            elif type(local) is int and local == 1:  # of +, and of - for its first input
+                grads.append(unbroadcast(g, parent.data.shape))
             else:
-                contribution = local * g
-            grads.append(unbroadcast(contribution, parent.shape))
-        return tuple(grads)
+                grads.append(unbroadcast(local * g, parent.data.shape))
+        return grads
 
     def backward(self, grad=None) -> None:
         """Fill in ``grad`` of every tensor with ``requires_grad`` that this one depends on.
@@ -334,30 +339,33 @@ class Tensor(Operators):
                 tensor (a loss).
 
         Raises:
-            ValueError: ``grad`` is omitted for a tensor with more than one element.
+            ValueError: ``grad`` is omitted for a tensor with more than one element, or has
+                a different shape.
         """
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(f"backward() without a grad needs a one-element tensor (a "
                                  f"loss), but this one has shape {self.shape}; pass "
                                  "grad=np.ones(shape) or reduce it with .sum() or .mean()")
-            grad = np.ones_like(self.data)
-        grad = np.array(grad, dtype=self.dtype)
-        if grad.shape != self.shape:
-            raise ValueError(f"backward(grad): grad has shape {grad.shape} but this tensor has "
-                             f"shape {self.shape}; they must be the same")
+            grad = np.ones(self.data.shape, self.data.dtype)
+        else:
+            grad = np.array(grad, dtype=self.data.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(grad): grad has shape {grad.shape} but this tensor "
+                                 f"has shape {self.shape}; they must be the same")
         order = topological_order(self)
         for node in order:
             if node.op is not None:
                 node.grad = None
         self.grad = grad if (self.op is not None or self.grad is None) else self.grad + grad
+        check = anomaly._enabled
         for node in reversed(order):
             if node.op is None or node.grad is None:
                 continue
             for position, (parent, g) in enumerate(zip(node.parents, node._input_grads())):
                 if g is None:
                     continue
-                if anomaly._enabled and (problem := _first_non_finite(g)):
+                if check and (problem := _first_non_finite(g)):
                     upstream = _first_non_finite(node.grad) or "finite"
                     raise anomaly.backward_error(
                         f"{node.op.name} (output {_describe_tensor(node)})",
@@ -366,9 +374,9 @@ class Tensor(Operators):
                 if parent.op is not None:  # intermediate: reset on every call, never exposed
                     parent.grad = g if parent.grad is None else parent.grad + g
                 elif parent.grad is None:  # leaf: its own writable array, of its own dtype
-                    parent.grad = np.array(g, dtype=parent.dtype)
+                    parent.grad = np.array(g, dtype=parent.data.dtype)
                 else:
-                    parent.grad = (parent.grad + g).astype(parent.dtype, copy=False)
+                    parent.grad = (parent.grad + g).astype(parent.data.dtype, copy=False)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""

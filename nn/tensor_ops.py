@@ -1,4 +1,5 @@
-"""Operations that exist only for arrays: matmul, sums and means, softmax cross-entropy.
+"""Operations that exist only for arrays: matmul, a layer's x @ w + b, sums and means, and
+the two costs.
 
 Elementwise operations (+, *, exp, sigmoid, ...) are not here: ``nn.Tensor`` takes them from
 the same table as the scalar engine (``autograd.ops``). The operations here are not
@@ -13,9 +14,11 @@ Each class has
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["MatMul", "Sum", "Mean", "SoftmaxCrossEntropy"]
+__all__ = ["MatMul", "Affine", "Sum", "Mean", "QuadraticCost", "SoftmaxCrossEntropy"]
 
 
 class TensorOp:
@@ -25,6 +28,11 @@ class TensorOp:
     symbol = ""
     elementwise = False
 
+    @classmethod
+    def describe(cls, names: list[str], saved) -> str:
+        """The operation applied to input names, for pictures: ``cross_entropy(n5)``."""
+        return f"{cls.symbol}({', '.join(names)})"
+
 
 class MatMul(TensorOp):
     """a @ b for 2-D arrays, (n, k) @ (k, m) -> (n, m).
@@ -33,6 +41,10 @@ class MatMul(TensorOp):
     """
 
     name, symbol = "matmul", "@"
+
+    @classmethod
+    def describe(cls, names, saved):
+        return f"{names[0]} @ {names[1]}"
 
     @staticmethod
     def forward(inputs, const):
@@ -49,47 +61,137 @@ class MatMul(TensorOp):
         return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
 
 
+class Affine(TensorOp):
+    """x @ w + b, a fully connected layer's weighted sums: x (N, n_in), w (n_in, n_out),
+    b (n_out,) -> (N, n_out).
+
+    One operation rather than two (a matmul, then an add that broadcasts b over the N rows).
+    VJP: d/dx = g @ w.T, d/dw = x.T @ g, d/db = g summed over the rows (each row used b once).
+    """
+
+    name, symbol = "affine", "affine"
+
+    @classmethod
+    def describe(cls, names, saved):
+        return f"{names[0]} @ {names[1]} + {names[2]}"
+
+    @staticmethod
+    def forward(inputs, const):
+        x, w, b = inputs
+        out = x @ w
+        out += b
+        return out, None
+
+    @staticmethod
+    def vjp(g, out, inputs, saved, needs):
+        x, w, b = inputs
+        return (g @ w.T if needs[0] else None,
+                x.T @ g if needs[1] else None,
+                np.add.reduce(g, axis=0) if needs[2] else None)
+
+
+def _reduction(shape: tuple, axis) -> tuple[tuple, int]:
+    """For a sum or mean of an array of ``shape`` over ``axis``: the result's shape with the
+    reduced axes kept as size 1, and how many elements are combined into each result."""
+    if axis is None:
+        axes = set(range(len(shape)))
+    else:
+        axes = {ax % len(shape) for ax in (axis if isinstance(axis, tuple) else (axis,))}
+    kept_shape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return kept_shape, math.prod(shape[i] for i in axes)
+
+
+def _spread(g: np.ndarray, kept_shape: tuple, shape: tuple) -> np.ndarray:
+    """The VJP of a reduction: ``g`` copied to every element that was reduced.
+
+    ``g`` has the reduced shape; ``kept_shape`` is that shape with the reduced axes kept as
+    size 1; the result has the input's ``shape``.
+    """
+    grad = np.empty(shape, dtype=g.dtype)
+    np.copyto(grad, g.reshape(kept_shape))
+    return grad
+
+
 class Sum(TensorOp):
     """Sum over ``axis`` (an int, a tuple, or None for every element).
 
-    VJP: every summed element receives g, broadcast back to the input's shape.
+    VJP: every summed element receives g.
     """
 
     name, symbol = "sum", "sum"
 
+    @classmethod
+    def describe(cls, names, axis):
+        return f"{cls.symbol}({names[0]}" + (")" if axis is None else f", axis={axis})")
+
     @staticmethod
     def forward(inputs, axis):
         (a,) = inputs
-        return a.sum(axis=axis), axis
+        return np.add.reduce(a, axis=axis), axis
 
     @staticmethod
     def vjp(g, out, inputs, axis, needs):
         (a,) = inputs
-        if axis is not None:
-            g = np.expand_dims(g, axis)
-        return (np.broadcast_to(g, a.shape),)
+        kept_shape, _ = _reduction(a.shape, axis)
+        return (_spread(g, kept_shape, a.shape),)
 
 
 class Mean(TensorOp):
     """Mean over ``axis`` (an int, a tuple, or None for every element).
 
     VJP: each averaged element receives g / (number of elements averaged).
+
+    Raises:
+        ValueError: the axis has no elements (a mean of nothing is undefined).
     """
 
     name, symbol = "mean", "mean"
 
+    @classmethod
+    def describe(cls, names, axis):
+        return f"{cls.symbol}({names[0]}" + (")" if axis is None else f", axis={axis})")
+
     @staticmethod
     def forward(inputs, axis):
         (a,) = inputs
-        return a.mean(axis=axis), axis
+        total = np.add.reduce(a, axis=axis)  # first, so that NumPy names a bad axis
+        _, count = _reduction(a.shape, axis)
+        if count == 0:
+            raise ValueError(f"mean of an array of shape {a.shape} over axis {axis} averages "
+                             "no elements, which is undefined; check the shape")
+        return total / a.dtype.type(count), axis
 
     @staticmethod
     def vjp(g, out, inputs, axis, needs):
         (a,) = inputs
-        count = a.size // max(np.size(out), 1)
-        if axis is not None:
-            g = np.expand_dims(g, axis)
-        return (np.broadcast_to(g / count, a.shape),)
+        kept_shape, count = _reduction(a.shape, axis)
+        return (_spread(g / a.dtype.type(count), kept_shape, a.shape),)
+
+
+class QuadraticCost(TensorOp):
+    """The lesson's quadratic cost of a mini-batch: for outputs a and targets y of shape
+    (N, K), the sum over the K outputs of (a - y)**2, averaged over the N examples.
+
+    One operation rather than four (subtract, square, sum, mean), as ``SoftmaxCrossEntropy``
+    is for cross-entropy. VJP, by the chain rule through those four steps:
+    d cost / d a = 2 (a - y) g / N and d cost / d y = -2 (a - y) g / N (lesson: "one training
+    step", where the derivative for output j is 2 (a_j - y_j)).
+    """
+
+    name, symbol = "quadratic_cost", "quadratic_cost"
+
+    @staticmethod
+    def forward(inputs, const):
+        a, y = inputs
+        diff = a - y
+        n = a.shape[0]
+        return np.asarray(np.vdot(diff, diff) / n, dtype=a.dtype), diff
+
+    @staticmethod
+    def vjp(g, out, inputs, diff, needs):
+        scale = 2 * g / len(diff)
+        grad = diff * scale.astype(diff.dtype)
+        return (grad if needs[0] else None, -grad if needs[1] else None)
 
 
 class SoftmaxCrossEntropy(TensorOp):

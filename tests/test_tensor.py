@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd import OPS, no_grad
-from nn import Tensor, cross_entropy
+from nn import Linear, Tensor, cross_entropy, quadratic_cost
 from nn.tensor import NumpyMath, unbroadcast
+from nn.tensor_ops import Affine
 
 F64 = np.float64
 BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -255,6 +256,84 @@ def test_sum_and_mean_gradients_by_hand():
     x.zero_grad()
     x.sum(axis=0).backward(np.arange(5.0))
     np.testing.assert_array_equal(x.grad, [np.arange(5.0)] * 2)
+
+
+def test_mean_over_no_elements_raises():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(0, 3\).*averages no elements"):
+        x.mean()
+    assert x.mean(axis=1).shape == (0,)   # zero means of three elements each: fine
+
+
+# ----------------------------------------------------------------- a layer's x @ w + b
+
+
+@pytest.mark.parametrize("needs", [(True, True, True), (False, True, True),
+                                   (True, False, False)], ids=str)
+def test_affine_gradients_against_central_differences(needs):
+    """Linear layers record x @ w + b as one operation; its VJP must be the chain rule
+    through the matmul and the broadcast add."""
+    rng = np.random.default_rng(11)
+    x, w, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    tensors = [Tensor(a, dtype=F64, requires_grad=n) for a, n in zip((x, w, b), needs)]
+    weights = rng.normal(size=(5, 3))
+    out = tensors[0]._tensor_op(Affine, tuple(tensors))
+    np.testing.assert_allclose(out.data, x @ w + b, rtol=1e-14)
+    (out * Tensor(weights, dtype=F64)).sum().backward()
+    arrays = [x, w, b]
+
+    def f():
+        return float(((arrays[0] @ arrays[1] + arrays[2]) * weights).sum())
+
+    numeric = central_difference(f, arrays)
+    for t, want, need in zip(tensors, numeric, needs):
+        if need:
+            np.testing.assert_allclose(t.grad, want, rtol=1e-6, atol=1e-8)
+        else:
+            assert t.grad is None
+
+
+def test_linear_layer_matches_matmul_then_add():
+    rng = np.random.default_rng(12)
+    layer = Linear(4, 3, rng=rng, dtype=F64)
+    x = Tensor(rng.normal(size=(5, 4)), dtype=F64, requires_grad=True)
+    layer(x).sum().backward()
+    fused = [t.grad.copy() for t in (x, layer.weight, layer.bias)]
+    for t in (x, layer.weight, layer.bias):
+        t.zero_grad()
+    (x @ layer.weight + layer.bias).sum().backward()
+    for got, t in zip(fused, (x, layer.weight, layer.bias)):
+        np.testing.assert_allclose(got, t.grad, rtol=1e-14)
+
+
+# ----------------------------------------------------------------- the quadratic cost
+
+
+def test_quadratic_cost_against_the_formula_and_central_differences():
+    rng = np.random.default_rng(13)
+    a, y = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    ta, ty = (Tensor(v, dtype=F64, requires_grad=True) for v in (a, y))
+    loss = quadratic_cost(ta, ty)
+    assert loss.shape == ()
+    np.testing.assert_allclose(loss.data, ((a - y) ** 2).sum(axis=1).mean(), rtol=1e-14)
+    loss.backward()
+    arrays = [a, y]
+    numeric = central_difference(lambda: float(((arrays[0] - arrays[1]) ** 2).sum(axis=1).mean()),
+                                 arrays)
+    np.testing.assert_allclose(ta.grad, numeric[0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ty.grad, numeric[1], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ta.grad, 2 * (a - y) / 6, rtol=1e-14)
+
+
+def test_quadratic_cost_matches_its_four_steps():
+    rng = np.random.default_rng(14)
+    a, y = rng.random((5, 3)), rng.random((5, 3))
+    t = Tensor(a, dtype=F64, requires_grad=True)
+    quadratic_cost(t * 1.0, y).backward()
+    fused = t.grad.copy()
+    t.zero_grad()
+    ((t - Tensor(y, dtype=F64)) ** 2).sum(axis=1).mean().backward()
+    np.testing.assert_allclose(fused, t.grad, rtol=1e-14)
 
 
 # ----------------------------------------------------------------- softmax cross-entropy
