@@ -33,7 +33,7 @@ def tracegrad_epoch(x, targets, batch_size, rng):
     start = time.perf_counter()
     for first in range(0, len(x), batch_size):
         idx = order[first:first + batch_size]
-        loss = quadratic_cost(model(Tensor(x[idx])), targets[idx])
+        loss = quadratic_cost(model(Tensor.from_numpy(x[idx])), targets[idx])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -12,8 +12,9 @@ import numpy as np
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    """1 / (1 + exp(-z)); exp overflows to inf only where the answer rounds to 0 anyway."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 def train_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,

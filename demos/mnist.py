@@ -111,7 +111,7 @@ def loss_fn(recipe: Recipe, outputs: Tensor, labels: np.ndarray, targets: np.nda
 def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of ``images`` (N, 784) whose largest output is the right label; no graph."""
     with no_grad():
-        predictions = model(Tensor(images)).data.argmax(axis=1)
+        predictions = model(Tensor.from_numpy(images)).data.argmax(axis=1)
     return float((predictions == labels).mean())
 
 
@@ -153,7 +153,8 @@ def train(args) -> dict:
         for first in tqdm(batches, desc=f"epoch {epoch}", leave=False, unit="batch",
                           disable=None):
             idx = order[first:first + args.batch_size]
-            loss = loss_fn(recipe, model(Tensor(x_train[idx])), y_train[idx], targets[idx])
+            loss = loss_fn(recipe, model(Tensor.from_numpy(x_train[idx])), y_train[idx],
+                           targets[idx])
             optimizer.lr = schedule(len(history["batch_loss"]))
             optimizer.zero_grad()
             loss.backward()

@@ -39,9 +39,11 @@ class NumpyMath:
 
     @staticmethod
     def sigmoid(a):
-        # exp of a non-positive number only, so nothing overflows for any input.
-        e = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+        # exp(-a) overflows to inf only where the true value is below the smallest normal
+        # float (a < -88.7 in float32, < -708 in float64); there 1 / (1 + inf) gives 0, the
+        # right limit, so the overflow warning is silenced.
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-a))
 
     @staticmethod
     def relu(a):
@@ -72,6 +74,17 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if axes:
         grad = np.add.reduce(grad, axis=axes, keepdims=True)
     return grad
+
+
+def _unshared(g, node: Tensor, leaf: Tensor) -> bool:
+    """Whether ``g``, the contribution of ``node``'s VJP to ``leaf``, can become the leaf's
+    grad without a copy: a writable array of the leaf's dtype that nothing else refers to.
+
+    VJPs return new arrays (see ``nn.tensor_ops``), with one exception: an elementwise
+    operation whose local derivative is 1 passes the upstream grad itself through.
+    """
+    return (type(g) is np.ndarray and g is not node.grad and g.base is None
+            and g.dtype == leaf.data.dtype and g.flags.writeable)
 
 
 def _first_non_finite(array) -> str:
@@ -152,6 +165,34 @@ class Tensor(Operators):
         self.parents = ()
         self.saved = None
         self.requires_grad = requires_grad
+
+    @classmethod
+    def from_numpy(cls, array: np.ndarray, requires_grad: bool = False,
+                   label: str | None = None) -> Tensor:
+        """A tensor that shares memory with ``array`` instead of copying it.
+
+        For a training loop's mini-batches (``Tensor.from_numpy(x_train[idx])``), where the
+        copy that ``Tensor(...)`` makes would be wasted work. Changing the array afterwards
+        changes the tensor.
+
+        Args:
+            array: an ``np.ndarray`` of dtype float32 or float64.
+
+        Raises:
+            TypeError: ``array`` is not a float32/float64 ndarray (use ``Tensor(data)``,
+                which converts).
+
+        >>> batch = np.zeros((2, 3), dtype=np.float32)
+        >>> Tensor.from_numpy(batch).data is batch
+        True
+        """
+        if not isinstance(array, np.ndarray) or array.dtype not in _FLOAT_DTYPES:
+            what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+            raise TypeError(f"Tensor.from_numpy needs a float32 or float64 ndarray, got {what}; "
+                            "use Tensor(data), which converts (and copies)")
+        out = cls._wrap(array)
+        out.requires_grad, out.label = requires_grad, label
+        return out
 
     @classmethod
     def _wrap(cls, data: np.ndarray, op=None, parents=(), saved=None) -> Tensor:
@@ -374,7 +415,8 @@ class Tensor(Operators):
                 if parent.op is not None:  # intermediate: reset on every call, never exposed
                     parent.grad = g if parent.grad is None else parent.grad + g
                 elif parent.grad is None:  # leaf: its own writable array, of its own dtype
-                    parent.grad = np.array(g, dtype=parent.data.dtype)
+                    parent.grad = g if _unshared(g, node, parent) else np.array(
+                        g, dtype=parent.data.dtype)
                 else:
                     parent.grad = (parent.grad + g).astype(parent.data.dtype, copy=False)
 

@@ -9,7 +9,10 @@ given ``g`` = d loss / d output, the gradient d loss / d input for each input.
 Each class has
 ``forward(inputs, const) -> (data, saved)``: the output array and whatever backward needs;
 ``vjp(g, out, inputs, saved, needs) -> tuple``: one gradient per input (None where
-``needs[i]`` is False, so work for inputs that need no gradient is skipped).
+``needs[i]`` is False, so work for inputs that need no gradient is skipped). Each gradient is
+a new array that nothing else refers to (never ``g``, an input or ``saved`` itself, and not
+the same array for two inputs): ``Tensor.backward`` hands it to a parameter as its grad
+without copying.
 """
 
 from __future__ import annotations
@@ -189,8 +192,7 @@ class QuadraticCost(TensorOp):
 
     @staticmethod
     def vjp(g, out, inputs, diff, needs):
-        scale = 2 * g / len(diff)
-        grad = diff * scale.astype(diff.dtype)
+        grad = diff * (2 * float(g) / len(diff))
         return (grad if needs[0] else None, -grad if needs[1] else None)
 
 

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd import OPS, no_grad
-from nn import Linear, Tensor, cross_entropy, quadratic_cost
+from autograd import OPS, no_grad, topological_order
+from nn import Linear, Tensor, cross_entropy, mlp, quadratic_cost
 from nn.tensor import NumpyMath, unbroadcast
 from nn.tensor_ops import Affine
 
@@ -655,6 +655,37 @@ def test_leaf_grad_is_a_writable_array_of_its_own():
     x.grad *= 0.5
     np.testing.assert_array_equal(x.grad, [0.5, 0.5])
     np.testing.assert_array_equal(y.grad, [1.0, 1.0])
+
+
+def test_leaf_grads_share_memory_with_nothing_else_in_the_graph():
+    """Leaves adopt their VJP's new arrays without copying; none may alias another array of
+    the graph (a grad, a parameter, an input), or ``p.grad *= 0.5`` would change it too."""
+    net = mlp(3, [4, 2], activation=["sigmoid", "linear"], seed=0)
+    x = Tensor(np.random.default_rng(0).random((5, 3)), requires_grad=True)
+    a = Tensor(np.ones(2), requires_grad=True)
+    c = Tensor(np.ones((5, 2)), requires_grad=True)   # gets the upstream grad itself (d/dc = 1)
+    loss = (quadratic_cost(net(x) + a + c, np.zeros((5, 2))) + (a * a).sum()
+            + net(x).cross_entropy(np.arange(5) % 2))
+    loss.backward()
+    nodes = topological_order(loss)
+    leaves = [t for t in nodes if t.op is None and t.requires_grad]
+    assert len(leaves) == 7
+    for leaf in leaves:
+        others = [t.data for t in nodes] + [t.grad for t in nodes
+                                            if t.grad is not None and t is not leaf]
+        for array in others:
+            assert not np.shares_memory(leaf.grad, array)
+
+
+def test_from_numpy_shares_memory_and_checks_the_dtype():
+    batch = np.zeros((2, 3), dtype=np.float32)
+    t = Tensor.from_numpy(batch)
+    batch[0, 0] = 5.0
+    assert t.data[0, 0] == 5.0 and t.dtype == np.float32 and not t.requires_grad
+    with pytest.raises(TypeError, match="float32 or float64 ndarray, got int64"):
+        Tensor.from_numpy(np.zeros(3, dtype=np.int64))
+    with pytest.raises(TypeError, match="got list"):
+        Tensor.from_numpy([1.0, 2.0])
 
 
 def test_backward_grad_of_the_wrong_shape_raises():
