@@ -43,8 +43,13 @@ def _const(c) -> str:
 
 
 def _wrap(name: str) -> str:
-    """Parenthesise a compound name so it can be multiplied in a formula."""
-    return f"({name})" if any(ch in name for ch in " +-*/") else name
+    """Parenthesise a compound name so it can be multiplied in a formula: a + b, 1/3 and -2
+    get parentheses; x1, 2.5 and 1e-10 do not."""
+    try:
+        float(name)
+    except ValueError:
+        return f"({name})" if any(ch in name for ch in " +-*/") else name
+    return f"({name})" if name.startswith("-") else name
 
 
 class Op:
@@ -60,6 +65,9 @@ class Op:
         restricted: whether some inputs are outside the operation's domain, i.e. whether the
             class defines ``domain``; set automatically, so that the engines call ``domain``
             only for the operations that have one.
+        singular: whether a local derivative can overflow to inf although the inputs and the
+            output are finite (near a singularity: 1/b for tiny b); the scalar engine checks
+            the local derivatives of these operations.
     """
 
     name = ""
@@ -68,6 +76,7 @@ class Op:
     takes_const = False
     elementwise = True
     restricted = False
+    singular = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -163,6 +172,7 @@ class Div(Op):
     """a / b; local derivatives 1/b and -a/b**2. Undefined where b == 0."""
 
     name, symbol, arity = "div", "/", 2
+    singular = True
 
     @staticmethod
     def forward(m, a, b):
@@ -209,6 +219,7 @@ class PowConst(Op):
     """
 
     name, symbol, takes_const = "pow", "**", True
+    singular = True
 
     @staticmethod
     def forward(m, a, c):
@@ -246,6 +257,7 @@ class Pow(Op):
     """
 
     name, symbol, arity = "powv", "**", 2
+    singular = True
 
     @staticmethod
     def forward(m, a, b):
@@ -290,6 +302,7 @@ class Log(Op):
     """Natural logarithm log(a); local derivative 1/a. Undefined for a <= 0."""
 
     name, symbol = "log", "log"
+    singular = True
 
     @staticmethod
     def forward(m, a):

@@ -223,11 +223,12 @@ class Value(Operators):
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {_describe(op, self.parents, self.const)}"
                             f" is undefined: {exc}") from None
-        for local in locals_:
-            if type(local) is float and not isfinite(local):
-                raise OverflowError(f"the local derivative of "
-                                    f"{_describe(op, self.parents, self.const)} overflows: "
-                                    f"it is larger than the largest float (about 1.8e308)")
+        if op.singular:  # the others' local derivatives are finite where their inputs are
+            for local in locals_:
+                if type(local) is float and not isfinite(local):
+                    raise OverflowError(f"the local derivative of "
+                                        f"{_describe(op, self.parents, self.const)} overflows: "
+                                        "it is larger than the largest float (about 1.8e308)")
         return locals_
 
     def backward(self) -> None:

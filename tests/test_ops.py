@@ -485,6 +485,34 @@ def test_gradient_overflow_raises_instead_of_inf():
         assert math.isfinite(x.grad), f"x.grad = {x.grad!r}"
 
 
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if not op.singular])
+@PROFILE
+@given(data=st.data())
+def test_only_singular_ops_can_have_an_infinite_local_derivative(name, data):
+    """The scalar engine checks the local derivatives of ``singular`` operations only, so
+    every other operation's must be finite wherever its inputs and output are finite, over
+    the whole float range."""
+    op = OPS[name]
+    assert not op.takes_const, "extend this test for a non-singular op with a constant"
+    args = [data.draw(st.floats(allow_nan=False, allow_infinity=False), label=f"input{i}")
+            for i in range(op.arity)]
+    assert not op.restricted or op.domain(ScalarMath, *args) is None
+    try:
+        out = op.forward(ScalarMath, *args)
+    except OverflowError:
+        return
+    assume(math.isfinite(out))
+    assert all(math.isfinite(local) for local in op.local(ScalarMath, out, *args))
+
+
+def test_singular_ops_overflow_near_their_singularity():
+    """1/b and -a/b**2 for b tiny: Value raises instead of passing inf down."""
+    assert {name for name, op in OPS.items() if op.singular} == {"div", "pow", "powv", "log"}
+    a, b = Value(1e-10), Value(1e-300)
+    with pytest.raises(OverflowError, match="local derivative of 1e-10 / 1e-300 overflows"):
+        (a / b).backward()
+
+
 def test_division_gradient_does_not_underflow():
     """d(a/b)/db = -a/b**2 = -1e170 at a = b = 1e-170 is an ordinary float; computing b*b
     first underflows to 0 and raises a misleading 'division by zero'."""

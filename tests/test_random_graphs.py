@@ -401,3 +401,23 @@ def test_rational_graphs_are_exact(data):
 @given(data=st.data())
 def test_random_graphs_up_to_depth_30_match_forward_mode(data):
     draw_graph_checked_by_forward_mode(data, max_steps=30)
+
+
+@PROFILE
+@given(data=st.data())
+def test_backward_and_backward_steps_give_identical_grads(data):
+    """``backward()`` runs the chain-rule loop without recording; ``backward_steps()`` (which
+    the tracer, the stepper and anomaly mode use) records every edge. Same graph, same
+    point: every node's grad must be the same number, bit for bit, and each recorded step
+    must say exactly what was added."""
+    graph = data.draw(graphs(max_steps=30), label="graph")
+    xs = data.draw(float_points(graph.n_inputs), label="xs")
+    note(str(graph))
+    plain, recorded = (graph.evaluate(ValueLib, [Value(x) for x in xs]) for _ in range(2))
+    plain[-1].backward()
+    steps = list(recorded[-1].backward_steps())
+    for a, b in zip(topological_order(plain[-1]), topological_order(recorded[-1])):
+        assert a.grad == b.grad or (math.isnan(a.grad) and math.isnan(b.grad))
+    for step in steps:
+        assert step.upstream == step.node.grad
+    assert len(steps) == sum(len(n.parents) for n in topological_order(recorded[-1]))
