@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from math import isfinite
 import numbers
 import os
 import sys
@@ -11,6 +9,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from fractions import Fraction
+from math import isfinite
 from typing import NamedTuple
 
 from . import anomaly, grad_mode
@@ -156,13 +155,6 @@ class Value(Operators):
         return ()
 
     # ----------------------------------------------------------------- building the graph
-
-    @staticmethod
-    def _lift(other) -> Value:
-        """A Value for ``other``: itself if it is one, else a new leaf holding the number."""
-        if isinstance(other, Value):
-            return other
-        return Value(_number(other, "the other operand"))
 
     @classmethod
     def _apply(cls, op: type[Op], inputs: tuple[Value, ...], args: list, const=None) -> Value:

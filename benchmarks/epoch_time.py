@@ -4,7 +4,7 @@ hand-written NumPy loop (and PyTorch, where installed), measured side by side in
     python benchmarks/epoch_time.py [--batch-sizes 32 128] [--rounds 3] [--samples 60000]
 
 Random MNIST-shaped data (the timing does not depend on the pixels), float32, one BLAS
-thread. Prints the median seconds of each engine and the ratios.
+thread. The engines take turns; prints the median seconds of each and the ratios.
 """
 
 from __future__ import annotations
@@ -91,9 +91,13 @@ def main(argv=None) -> None:
 
     with threadpool_limits(limits=1):
         for batch in args.batch_sizes:
-            times = {name: statistics.median(run(x, targets, batch, rng)
-                                             for _ in range(args.rounds))
-                     for name, run in engines.items()}
+            # The engines take turns round by round, so a slow spell of the machine
+            # (it is shared and noisy) falls on all of them alike.
+            runs = {name: [] for name in engines}
+            for _ in range(args.rounds):
+                for name, run in engines.items():
+                    runs[name].append(run(x, targets, batch, rng))
+            times = {name: statistics.median(seconds) for name, seconds in runs.items()}
             print(f"\none epoch, {args.samples:,} samples, batch {batch} "
                   f"(median of {args.rounds}):")
             for name, seconds in times.items():

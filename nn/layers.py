@@ -39,7 +39,7 @@ class Linear(Module):
         self.bias = Tensor(np.zeros(n_out), dtype=dtype, requires_grad=True, label="bias")
 
     def __call__(self, x: Tensor) -> Tensor:
-        if x.data.ndim != 2 or x.shape[1] != self.weight.shape[0]:
+        if x.data.ndim != 2 or x.data.shape[1] != self.weight.data.shape[0]:
             raise ValueError(f"Linear({self.weight.shape[0]} -> {self.weight.shape[1]}) takes "
                              f"input of shape (N, {self.weight.shape[0]}), got {x.shape}")
         return x._tensor_op(Affine, (x, self.weight, self.bias))
