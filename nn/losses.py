@@ -53,7 +53,10 @@ def quadratic_cost(outputs, target):
     Value(data=0.3125, grad=not computed)
     """
     if isinstance(outputs, Tensor):
-        target = target if isinstance(target, Tensor) else Tensor(target, dtype=outputs.dtype)
+        if not isinstance(target, Tensor):  # a constant: no copy needed if the dtype fits
+            target = (Tensor.from_numpy(target) if isinstance(target, np.ndarray)
+                      and target.dtype == outputs.data.dtype
+                      else Tensor(target, dtype=outputs.data.dtype))
         if target.shape != outputs.shape or outputs.data.ndim != 2:
             raise ValueError(f"quadratic_cost needs outputs and target of one shape (N, K), "
                              f"got {outputs.shape} and {target.shape}")

@@ -54,14 +54,15 @@ class SGD(_Optimizer):
 
     def step(self) -> None:
         """Move every parameter that has a gradient one step downhill."""
+        if not self.momentum:
+            for p in self.parameters:
+                if p.grad is not None:
+                    p.data -= self.lr * p.grad
+            return
         for i, p in enumerate(self.parameters):
-            if p.grad is None:
-                continue
-            step = p.grad
-            if self.momentum:
+            if p.grad is not None:
                 self._velocity[i] = self.momentum * self._velocity[i] + p.grad
-                step = self._velocity[i]
-            p.data -= self.lr * step
+                p.data -= self.lr * self._velocity[i]
 
 
 class Adam(_Optimizer):
