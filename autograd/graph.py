@@ -29,14 +29,19 @@ def topological_order(root) -> list:
     order = []
     seen = {root}
     # Each stack entry is a node and an iterator over its parents not yet visited; a node
-    # joins the order when its iterator is exhausted, i.e. after all of its parents.
+    # joins the order when its iterator is exhausted, i.e. after all of its parents. A leaf
+    # (no parents) joins at once, without a trip through the stack: the same order.
     stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
+                grandparents = parent.parents
+                if not grandparents:
+                    order.append(parent)
+                    continue
+                stack.append((parent, iter(grandparents)))
                 break
         else:
             stack.pop()

@@ -11,37 +11,31 @@ from __future__ import annotations
 import numpy as np
 
 
+@np.errstate(over="ignore")
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-z)); exp overflows to inf only where the answer rounds to 0 anyway."""
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-z))
+    return 1 / (1 + np.exp(-z))
 
 
-def train_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
-                targets: np.ndarray, lr: float, batch_size: int, rng: np.random.Generator
-                ) -> float:
-    """One epoch of mini-batch SGD in place; returns the mean cost.
+def train_step(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
+               targets: np.ndarray, lr: float) -> float:
+    """One step of mini-batch gradient descent, in place; returns the mini-batch's cost.
 
     Shape: x (N, 784) float32, targets (N, 10); weights[i] (n_in, n_out), biases[i] (n_out,).
     """
-    order = rng.permutation(len(x))
-    total = 0.0
-    for first in range(0, len(x), batch_size):
-        idx = order[first:first + batch_size]
-        activations = [x[idx]]
-        for w, b in zip(weights, biases):
-            activations.append(sigmoid(activations[-1] @ w + b))
-        out = activations[-1]
-        diff = out - targets[idx]
-        n = len(idx)
-        total += float((diff * diff).sum())
-        delta = 2 * diff / n * out * (1 - out)           # d cost / d z of the last layer
-        for layer in range(len(weights) - 1, -1, -1):
-            grad_w = activations[layer].T @ delta
-            grad_b = delta.sum(axis=0)
-            if layer:
-                a = activations[layer]
-                delta = (delta @ weights[layer].T) * a * (1 - a)
-            weights[layer] -= lr * grad_w
-            biases[layer] -= lr * grad_b
-    return total / len(x)
+    activations = [x]
+    for w, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ w + b))
+    out = activations[-1]
+    diff = out - targets
+    n = len(x)
+    delta = 2 * diff / n * out * (1 - out)           # d cost / d z of the last layer
+    for layer in range(len(weights) - 1, -1, -1):
+        grad_w = activations[layer].T @ delta
+        grad_b = delta.sum(axis=0)
+        if layer:
+            a = activations[layer]
+            delta = (delta @ weights[layer].T) * a * (1 - a)
+        weights[layer] -= lr * grad_w
+        biases[layer] -= lr * grad_b
+    return float((diff * diff).sum()) / n

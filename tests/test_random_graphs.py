@@ -421,3 +421,35 @@ def test_backward_and_backward_steps_give_identical_grads(data):
     for step in steps:
         assert step.upstream == step.node.grad
     assert len(steps) == sum(len(n.parents) for n in topological_order(recorded[-1]))
+
+
+def _postorder(root) -> list:
+    """The topological order by its recursive definition: a node's parents in argument
+    order, each followed by what it needs first, then the node; each node once."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node in seen:
+            return
+        seen.add(node)
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+@PROFILE
+@given(data=st.data())
+def test_topological_order_is_the_recursive_postorder(data):
+    """The iterative sort (with its shortcut for leaves) lists every node exactly once, each
+    after all of its inputs, the root last, in the same order as the recursive definition."""
+    graph = data.draw(graphs(max_steps=30), label="graph")
+    xs = data.draw(float_points(graph.n_inputs), label="xs")
+    root = graph.evaluate(ValueLib, [Value(x) for x in xs])[-1]
+    order = topological_order(root)
+    assert order == _postorder(root) and order[-1] is root
+    position = {node: i for i, node in enumerate(order)}
+    assert len(position) == len(order)
+    assert all(position[p] < position[n] for n in order for p in n.parents)
