@@ -226,9 +226,13 @@ class Value(Operators):
         op = self.op
         if op is None:
             return ()
-        args = [p.data for p in self.parents]
+        # The inputs' data, then the constant of ``x ** c``: the arguments of the forward rule.
+        if self._second is None:
+            args = (self._first.data,)
+        else:
+            args = (self._first.data, self._second.data)
         if op.takes_const:
-            args.append(self.const)
+            args += (self.const,)
         try:
             locals_ = op.local(ScalarMath, self.data, *args)
         except (ArithmeticError, ValueError) as exc:
