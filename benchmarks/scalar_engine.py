@@ -82,8 +82,30 @@ def with_backward(build):
     return step
 
 
+class CollectorClock:
+    """Seconds spent in the cyclic garbage collector's passes while it is on (``gc.callbacks``)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+
+    def __enter__(self):
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self)
+
+
 def training_loop(step, steps):
-    """Mean seconds per step over ``steps`` consecutive ``step()`` calls, and the last loss.
+    """Mean seconds per step over ``steps`` consecutive ``step()`` calls, the mean of those
+    seconds spent in the garbage collector, and the last loss.
 
     As in a training loop: each step's graph is dropped when the next one is built, and the
     garbage collector stays on, so an engine pays for freeing its own graphs (by reference
@@ -93,52 +115,62 @@ def training_loop(step, steps):
     """
     gc.collect()
     loss = step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    seconds = (time.perf_counter() - start) / steps
+    with CollectorClock() as collector:
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss = step()
+        seconds = (time.perf_counter() - start) / steps
     value = loss.data
     del loss
     gc.collect()
-    return seconds, value
+    return seconds, collector.seconds / steps, value
+
+
+def clean_time(fn) -> float:
+    """Seconds of one ``fn()`` call, from a clean heap."""
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def median_time(fn, rounds):
     """Median seconds of ``fn()`` over ``rounds``, each from a clean heap."""
-    times = []
-    for _ in range(rounds):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(clean_time(fn) for _ in range(rounds))
 
 
 def tracing_costs(build, rounds):
-    """Seconds of backward with and without each tracing feature, on graphs from ``build``."""
-    def on_fresh_graph(run):
-        loss = build()
-        return median_time(lambda: run(loss), rounds)
+    """What each tracing feature costs: rows of (what, seconds, times the plain run).
+
+    Each feature runs alternately with the plain operation it extends, on the same graph, so
+    that the ratio (the median of the ratios round by round) compares runs that met the same
+    machine.
+    """
+    loss = build()
 
     def anomaly_build():
         with detect_anomaly():
             build()
 
-    def anomaly_backward(loss):
+    def anomaly_backward():
         with detect_anomaly():
             loss.backward()
 
-    plain_build = median_time(build, rounds)
-    plain_backward = on_fresh_graph(lambda loss: loss.backward())
-    return [
-        ("build the graph", plain_build, None),
-        ("backward()", plain_backward, None),
-        ("backward_steps(), every Edge recorded", on_fresh_graph(
-            lambda loss: deque(loss.backward_steps(), maxlen=0)), plain_backward),
-        ("trace(), the step table as data", on_fresh_graph(trace), plain_backward),
-        ("build under detect_anomaly()", median_time(anomaly_build, rounds), plain_build),
-        ("backward() under detect_anomaly()", on_fresh_graph(anomaly_backward), plain_backward),
+    plain = {"build": build, "backward": loss.backward}
+    features = [
+        ("backward_steps(), every Edge recorded", "backward",
+         lambda: deque(loss.backward_steps(), maxlen=0)),
+        ("trace(), the step table as data", "backward", lambda: trace(loss)),
+        ("build under detect_anomaly()", "build", anomaly_build),
+        ("backward() under detect_anomaly()", "backward", anomaly_backward),
     ]
+    rows = [("build the graph", median_time(build, rounds), None),
+            ("backward()", median_time(loss.backward, rounds), None)]
+    for what, base, feature in features:
+        pairs = [(clean_time(plain[base]), clean_time(feature)) for _ in range(rounds)]
+        rows.append((what, statistics.median(f for _, f in pairs),
+                     statistics.median(f / p for p, f in pairs)))
+    return rows
 
 
 def main(argv=None) -> None:
@@ -166,31 +198,37 @@ def main(argv=None) -> None:
                          ("784-16-16-10, one sample", lambda e: mnist_loss(e, pixels, big))]:
         # The engines take turns, so a slow spell of this shared machine falls on both.
         turns = {Value: [], ClosureValue: []}
+        collecting = {Value: [], ClosureValue: []}
         for _ in range(args.turns):
             for engine, seconds in turns.items():
                 step = with_backward(lambda: build(engine))
-                per_step, loss = training_loop(step, args.steps)
+                per_step, in_collector, loss = training_loop(step, args.steps)
                 seconds.append(per_step)
+                collecting[engine].append(in_collector)
                 losses[engine] = loss
         assert abs(losses[Value] - losses[ClosureValue]) <= 1e-9 * abs(losses[Value])
         ours, theirs = (statistics.mean(turns[e]) for e in (Value, ClosureValue))
+        ours_gc, theirs_gc = (statistics.mean(collecting[e]) for e in (Value, ClosureValue))
         turn_ratios = [b / a for a, b in zip(turns[Value], turns[ClosureValue])]
         ours_once = median_time(with_backward(lambda: build(Value)), args.rounds)
         theirs_once = median_time(with_backward(lambda: build(ClosureValue)), args.rounds)
         nodes = len(topological_order(build(Value)))
         print(f"{title}: {nodes:,} nodes, seconds of build + backward")
-        print(f"  {'':24s} {'training loop':>14s} {'one graph, clean heap':>22s}")
-        print(f"  {'':24s} {f'({args.turns} x {args.steps} steps)':>14s} "
+        print(f"  {'':24s} {'training loop':>14s} {'of it, in the':>14s} "
+              f"{'one graph, clean heap':>22s}")
+        print(f"  {'':24s} {f'({args.turns} x {args.steps} steps)':>14s} {'collector':>14s} "
               f"{f'(median of {args.rounds})':>22s}")
-        print(f"  {'tracegrad Value':24s} {ours:14.3f} {ours_once:22.3f}")
-        print(f"  {'closure-design engine':24s} {theirs:14.3f} {theirs_once:22.3f}")
-        print(f"  {'speed-up':24s} {theirs / ours:13.1f}x {theirs_once / ours_once:21.1f}x")
+        print(f"  {'tracegrad Value':24s} {ours:14.3f} {ours_gc:14.3f} {ours_once:22.3f}")
+        print(f"  {'closure-design engine':24s} {theirs:14.3f} {theirs_gc:14.3f} "
+              f"{theirs_once:22.3f}")
+        print(f"  {'speed-up':24s} {theirs / ours:13.1f}x {'':14s} "
+              f"{theirs_once / ours_once:21.1f}x")
         print(f"  (speed-up turn by turn: {min(turn_ratios):.1f}-{max(turn_ratios):.1f}x)")
 
     print("what the tracing features cost, 784-16-16-10 graph of one sample:")
-    for what, seconds, baseline in tracing_costs(lambda: mnist_loss(Value, pixels, big),
-                                                 args.rounds):
-        ratio = f"  {seconds / baseline:4.1f}x plain" if baseline else ""
+    for what, seconds, ratio in tracing_costs(lambda: mnist_loss(Value, pixels, big),
+                                              args.rounds):
+        ratio = f"  {ratio:4.1f}x plain" if ratio else ""
         print(f"  {what:40s} {seconds:7.3f} s{ratio}")
 
     gc.collect()
