@@ -125,10 +125,10 @@ def main(argv=None) -> None:
                 for name, seconds in epoch(trainers, x, targets, batch, args.turn,
                                            rng).items():
                     runs[name].append(seconds)
-            print(f"\none epoch, {args.samples:,} samples, batch {batch}, "
-                  f"{args.rounds} rounds:          median    best")
+            print(f"\none epoch, {args.samples:,} samples, batch {batch}, {args.rounds} rounds")
+            print(f"  {'':20s} {'median':>9s} {'best':>8s}")
             for name, seconds in runs.items():
-                print(f"  {name:20s} {statistics.median(seconds):27.3f} s "
+                print(f"  {name:20s} {statistics.median(seconds):7.3f} s "
                       f"{min(seconds):6.3f} s")
             ours = runs["tracegrad Tensor"]
             for name, seconds in runs.items():
