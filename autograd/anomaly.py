@@ -8,10 +8,9 @@ backward. The first NaN or inf raises ``AnomalyError`` naming the operation, its
 without it; anomaly mode adds NaN and inf coming from the inputs, and covers tensors.
 
 Cost when on: each operation records the line that created it and each result is checked,
-so building a graph takes about 3 times as long and backward about 1.1-1.2 times (measured
-by ``benchmarks/scalar_engine.py`` on one sample through the 784-16-16-10 network of Values:
-0.044 s -> 0.13 s to build, 0.05 s -> 0.06 s backward). Off, it costs one flag test per
-operation.
+so building a graph takes about 3 times as long and backward 1.0-1.2 times (measured by
+``benchmarks/scalar_engine.py`` on one sample through the 784-16-16-10 network of Values,
+each run alternately with the plain one). Off, it costs one flag test per operation.
 
 >>> from autograd import Value
 >>> with detect_anomaly():

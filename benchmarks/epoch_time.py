@@ -48,6 +48,7 @@ def tracegrad_trainer(x, targets):
 
 
 def numpy_trainer(x, targets):
+    """The same step written out by hand (``numpy_reference.train_step``)."""
     init = np.random.default_rng(0)
     weights = [init.normal(0, 1 / np.sqrt(a), (a, b)).astype(np.float32)
                for a, b in zip(SIZES, SIZES[1:])]
@@ -60,6 +61,7 @@ def numpy_trainer(x, targets):
 
 
 def torch_trainer(x, targets):
+    """The same step in PyTorch, on one CPU thread."""
     import torch
 
     torch.set_num_threads(1)
@@ -119,7 +121,8 @@ def main(argv=None) -> None:
 
     with threadpool_limits(limits=1):
         for batch in args.batch_sizes:
-            epoch(trainers, x[:batch * args.turn], targets, batch, args.turn, rng)  # warm up
+            warm = batch * args.turn
+            epoch(trainers, x[:warm], targets[:warm], batch, args.turn, rng)  # warm up
             runs = {name: [] for name in trainers}
             for _ in range(args.rounds):
                 for name, seconds in epoch(trainers, x, targets, batch, args.turn,

@@ -156,18 +156,17 @@ def tracing_costs(build, rounds):
         with detect_anomaly():
             loss.backward()
 
-    plain = {"build": build, "backward": loss.backward}
-    features = [
-        ("backward_steps(), every Edge recorded", "backward",
+    features = [  # (what, the plain operation, the same with the feature on)
+        ("backward_steps(), every Edge recorded", loss.backward,
          lambda: deque(loss.backward_steps(), maxlen=0)),
-        ("trace(), the step table as data", "backward", lambda: trace(loss)),
-        ("build under detect_anomaly()", "build", anomaly_build),
-        ("backward() under detect_anomaly()", "backward", anomaly_backward),
+        ("trace(), the step table as data", loss.backward, lambda: trace(loss)),
+        ("build under detect_anomaly()", build, anomaly_build),
+        ("backward() under detect_anomaly()", loss.backward, anomaly_backward),
     ]
     rows = [("build the graph", median_time(build, rounds), None),
             ("backward()", median_time(loss.backward, rounds), None)]
-    for what, base, feature in features:
-        pairs = [(clean_time(plain[base]), clean_time(feature)) for _ in range(rounds)]
+    for what, plain, feature in features:
+        pairs = [(clean_time(plain), clean_time(feature)) for _ in range(rounds)]
         rows.append((what, statistics.median(f for _, f in pairs),
                      statistics.median(f / p for p, f in pairs)))
     return rows
