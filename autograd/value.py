@@ -50,6 +50,8 @@ def _number(x, what: str = "Value data"):
     int, float and Fraction are kept as they are. NumPy scalars (np.float32(0.5), np.int64(3))
     become the matching Python number. Everything else raises TypeError.
     """
+    if type(x) is float or type(x) is int:  # the common case, first (a bool is not an int here)
+        return x
     if isinstance(x, bool):
         raise TypeError(f"{what} must be a number, got the bool {x!r}; use 1 or 0 instead")
     if type(x).__module__ == "numpy" and isinstance(x, numbers.Real):  # before float:
@@ -156,38 +158,42 @@ class Value(Operators):
 
     # ----------------------------------------------------------------- building the graph
 
-    @classmethod
-    def _apply(cls, op: type[Op], inputs: tuple[Value, ...], args: list, const=None) -> Value:
-        """Run ``op``'s forward rule on ``args`` (the inputs' data, then ``const`` if the
-        operation takes one) and record the new node.
+    @staticmethod
+    def _apply(op: type[Op], a: Value, b: Value | None = None, const=None) -> Value:
+        """Run ``op``'s forward rule on the data of its inputs ``a`` and ``b`` (``b`` is None
+        for a one-input operation; ``const`` is the exponent of ``x ** c``) and record the
+        new node.
 
         This runs for every operation, so it tests the common case (a finite float) first
         and leaves the rare ones (errors, inf, NaN) to helpers.
         """
         if op.restricted:
-            problem = op.domain(ScalarMath, *args)
+            problem = op.domain(ScalarMath, *_args(op, a, b, const))
             if problem is not None:
                 error, reason = problem
-                raise error(f"{_describe(op, inputs, const)} is undefined: {reason}")
-        try:
-            data = op.forward(ScalarMath, *args)
+                raise error(f"{_describe(op, (a, b), const)} is undefined: {reason}")
+        try:  # the rule takes the inputs' data (and the constant of ``x ** c``)
+            if b is not None:
+                data = op.forward(ScalarMath, a.data, b.data)
+            elif op.takes_const:
+                data = op.forward(ScalarMath, a.data, const)
+            else:
+                data = op.forward(ScalarMath, a.data)
         except (ArithmeticError, ValueError) as exc:
-            raise _forward_failed(exc, op, inputs, const) from None
+            raise _forward_failed(exc, op, (a, b), const) from None
         if type(data) is float:
             if not isfinite(data):
-                _not_finite(data, op, inputs, const, args)
-            if type(args[0]) is Fraction or type(args[op.arity - 1]) is Fraction:
+                _not_finite(data, op, (a, b), const, _args(op, a, b, const))
+            if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
                 warnings.warn(f"{op.name} of an exact number returns a float: "
-                              f"{_describe(op, inputs, const)} = {data!r}",
+                              f"{_describe(op, (a, b), const)} = {data!r}",
                               InexactWarning, stacklevel=_outside_autograd())
         elif type(data) is complex:  # pragma: no cover - domain() should have caught it
-            raise ValueError(f"{_describe(op, inputs, const)} is complex")
-        out = cls.__new__(cls)
+            raise ValueError(f"{_describe(op, (a, b), const)} is complex")
+        out = object.__new__(Value)
         out.data, out.grad, out._grad_set, out.label = data, 0, False, None
         if grad_mode._enabled:
-            out.op, out.const = op, const
-            out._first = inputs[0]
-            out._second = inputs[1] if len(inputs) == 2 else None
+            out.op, out._first, out._second, out.const = op, a, b, const
         else:
             out.op, out._first, out._second, out.const = None, None, None, None
         if anomaly._enabled:
@@ -197,18 +203,18 @@ class Value(Operators):
     def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
             other = Value(_number(other, "the other operand"))
-        a, b = (other, self) if reflected else (self, other)
-        return Value._apply(op, (a, b), [a.data, b.data])
+        if reflected:
+            return Value._apply(op, other, self)
+        return Value._apply(op, self, other)
 
     def _unary(self, op: type[Op]) -> Value:
-        return Value._apply(op, (self,), [self.data])
+        return Value._apply(op, self)
 
     def __pow__(self, other):
         """``x ** c`` for a plain number c (PowConst), or ``x ** y`` for a Value y (Pow)."""
         if isinstance(other, Value):
             return self._binary(Pow, other)
-        c = _number(other, "the exponent")
-        return Value._apply(PowConst, (self,), [self.data, c], const=c)
+        return Value._apply(PowConst, self, const=_number(other, "the exponent"))
 
     def __rpow__(self, other):
         return self._binary(Pow, other, reflected=True)
@@ -226,15 +232,14 @@ class Value(Operators):
         op = self.op
         if op is None:
             return ()
-        # The inputs' data, then the constant of ``x ** c``: the arguments of the forward rule.
-        if self._second is None:
-            args = (self._first.data,)
-        else:
-            args = (self._first.data, self._second.data)
-        if op.takes_const:
-            args += (self.const,)
+        # The rule takes the output, then the inputs' data (and the constant of ``x ** c``).
         try:
-            locals_ = op.local(ScalarMath, self.data, *args)
+            if self._second is not None:
+                locals_ = op.local(ScalarMath, self.data, self._first.data, self._second.data)
+            elif op.takes_const:
+                locals_ = op.local(ScalarMath, self.data, self._first.data, self.const)
+            else:
+                locals_ = op.local(ScalarMath, self.data, self._first.data)
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {_describe(op, self.parents, self.const)}"
                             f" is undefined: {exc}") from None
@@ -349,10 +354,18 @@ class Value(Operators):
 
 def _describe(op: type[Op], inputs, const) -> str:
     """``log(x1=-2.0)``-style text naming an operation and its inputs, for error messages."""
-    names = [f"{v.label}={_fmt(v.data)}" if v.label else _fmt(v.data) for v in inputs]
+    names = [f"{v.label}={_fmt(v.data)}" if v.label else _fmt(v.data)
+             for v in inputs if v is not None]
     if op.takes_const:
         names.append(_fmt(const))
     return op.expression(*names)
+
+
+def _args(op: type[Op], a: Value, b: Value | None, const) -> tuple:
+    """The arguments of ``op``'s rules: the inputs' data, then the constant of ``x ** c``."""
+    if b is not None:
+        return (a.data, b.data)
+    return (a.data, const) if op.takes_const else (a.data,)
 
 
 def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
