@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd import OPS, no_grad, topological_order
+from autograd import OPS, Value, no_grad, topological_order
 from nn import Linear, Tensor, cross_entropy, mlp, quadratic_cost
-from nn.tensor import NumpyMath, unbroadcast
+from nn.tensor import _EXP_CAP, NumpyMath, unbroadcast
 from nn.tensor_ops import Affine
 
 F64 = np.float64
@@ -405,10 +405,30 @@ def test_sigmoid_of_plus_minus_1000_is_finite(dtype):
         s = t.sigmoid()
         s.sum().backward()
     assert np.all(np.isfinite(s.data)) and np.all(np.isfinite(t.grad))
-    assert s.data[0] == 0.0 and s.data[-1] == 1.0 and s.data[2] == 0.5
+    # sigmoid(-1000) is about 5e-435: the result is 0 or a subnormal float, never a normal one
+    assert 0.0 <= s.data[0] < np.finfo(dtype).tiny
+    assert s.data[-1] == 1.0 and s.data[2] == 0.5
     x = np.array([-30.0, 30.0])
     np.testing.assert_allclose(s.data[[1, 3]], 1 / (1 + np.exp(-x)), rtol=1e-6)
     np.testing.assert_allclose(t.grad, s.data * (1 - s.data), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_never_warns_and_is_monotone_through_the_exp_cap(dtype):
+    """Around the largest x whose exp is finite, the sigmoid neither warns about overflow nor
+    rises as its input falls, and it matches the scalar engine where the true value is a
+    normal float (the scalar engine computes exp(a) / (1 + exp(a)) there)."""
+    cap = float(_EXP_CAP[np.dtype(dtype)])
+    a = np.sort(np.concatenate([np.linspace(-cap - 30, -cap + 30, 2001), [-np.inf, -1e30]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = NumpyMath.sigmoid(a.astype(dtype))
+    assert s.dtype == dtype and np.all(np.diff(s) >= 0) and np.all(s >= 0)
+    tiny = np.finfo(dtype).tiny
+    exact = np.array([Value(float(v)).sigmoid().data for v in a[2:]])
+    normal = exact >= tiny
+    np.testing.assert_allclose(s[2:][normal], exact[normal], rtol=1e-5)
+    assert np.all(s[2:][~normal] < tiny) and np.all(s[:2] < tiny)
 
 
 # ----------------------------------------------------------------- unbroadcast
