@@ -103,6 +103,19 @@ class Op:
         return None
 
     @classmethod
+    def arguments(cls, a, b=None, const=None) -> tuple:
+        """The arguments that follow ``m`` in ``forward`` and ``domain``: the ``data`` of the
+        inputs ``a`` and ``b`` (Values or Tensors; ``b`` is None for a one-input operation),
+        then ``const`` if the operation takes one.
+
+        The engines' hot paths call the rules with these arguments written out, which is
+        cheaper than unpacking this tuple; this is for the rest (domain checks, messages).
+        """
+        if b is not None:
+            return (a.data, b.data)
+        return (a.data, const) if cls.takes_const else (a.data,)
+
+    @classmethod
     def expression(cls, *names) -> str:
         """The operation applied to input names, e.g. ``a * b`` or ``exp(a)``."""
         if cls.arity == 2:

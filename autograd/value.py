@@ -168,7 +168,7 @@ class Value(Operators):
         and leaves the rare ones (errors, inf, NaN) to helpers.
         """
         if op.restricted:
-            problem = op.domain(ScalarMath, *_args(op, a, b, const))
+            problem = op.domain(ScalarMath, *op.arguments(a, b, const))
             if problem is not None:
                 error, reason = problem
                 raise error(f"{_describe(op, (a, b), const)} is undefined: {reason}")
@@ -183,7 +183,7 @@ class Value(Operators):
             raise _forward_failed(exc, op, (a, b), const) from None
         if type(data) is float:
             if not isfinite(data):
-                _not_finite(data, op, (a, b), const, _args(op, a, b, const))
+                _not_finite(data, op, (a, b), const, op.arguments(a, b, const))
             if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
                 warnings.warn(f"{op.name} of an exact number returns a float: "
                               f"{_describe(op, (a, b), const)} = {data!r}",
@@ -359,13 +359,6 @@ def _describe(op: type[Op], inputs, const) -> str:
     if op.takes_const:
         names.append(_fmt(const))
     return op.expression(*names)
-
-
-def _args(op: type[Op], a: Value, b: Value | None, const) -> tuple:
-    """The arguments of ``op``'s rules: the inputs' data, then the constant of ``x ** c``."""
-    if b is not None:
-        return (a.data, b.data)
-    return (a.data, const) if op.takes_const else (a.data,)
 
 
 def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:

@@ -126,13 +126,6 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
-def _args(op, a: Tensor, b: Tensor | None, const) -> tuple:
-    """The arguments of ``op``'s domain rule: the inputs' arrays, then the constant."""
-    if b is not None:
-        return (a.data, b.data)
-    return (a.data, const) if op.takes_const else (a.data,)
-
-
 def _describe_tensor(t) -> str:
     name = f"{t.label} " if t.label else ""
     return f"{name}shape {t.shape}"
@@ -292,7 +285,7 @@ class Tensor(Operators):
         """Run ``op``'s forward rule from the operation table on the arrays of ``a`` and
         ``b`` (None for a one-input operation; ``const`` is the exponent of ``t ** c``)."""
         if op.restricted:
-            problem = op.domain(NumpyMath, *_args(op, a, b, const))
+            problem = op.domain(NumpyMath, *op.arguments(a, b, const))
             if problem is not None:
                 error, reason = problem
                 shapes = ", ".join(str(t.shape) for t in (a, b) if t is not None)
@@ -305,8 +298,9 @@ class Tensor(Operators):
             else:
                 data = op.forward(NumpyMath, a.data)
         except ValueError as exc:  # shapes that do not broadcast
-            raise ValueError(f"{op.name}: shapes {a.shape} and {b.shape} do not broadcast "
-                             "together (NumPy broadcasting rules)") from exc
+            shapes = " and ".join(str(t.shape) for t in (a, b) if t is not None)
+            raise ValueError(f"{op.name}: shapes {shapes} do not broadcast together "
+                             "(NumPy broadcasting rules)") from exc
         return Tensor._wrap(data, op, (a,) if b is None else (a, b), const)
 
     def _tensor_op(self, op, inputs: tuple, const=None) -> Tensor:
