@@ -110,6 +110,10 @@ class Op:
 
         The engines' hot paths call the rules with these arguments written out, which is
         cheaper than unpacking this tuple; this is for the rest (domain checks, messages).
+
+        >>> from autograd import Value
+        >>> Mul.arguments(Value(2.0), Value(3.0)), PowConst.arguments(Value(2.0), const=3)
+        ((2.0, 3.0), (2.0, 3))
         """
         if b is not None:
             return (a.data, b.data)
