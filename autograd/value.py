@@ -50,8 +50,8 @@ def _number(x, what: str = "Value data"):
     int, float and Fraction are kept as they are. NumPy scalars (np.float32(0.5), np.int64(3))
     become the matching Python number. Everything else raises TypeError.
     """
-    if type(x) is float or type(x) is int:  # the common case, first (a bool is not an int here)
-        return x
+    if type(x) is float or type(x) is int:  # the common case first; type(True) is bool, so a
+        return x                            # bool goes on to the check below
     if isinstance(x, bool):
         raise TypeError(f"{what} must be a number, got the bool {x!r}; use 1 or 0 instead")
     if type(x).__module__ == "numpy" and isinstance(x, numbers.Real):  # before float:

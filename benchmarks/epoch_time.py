@@ -2,6 +2,7 @@
 hand-written NumPy loop (and PyTorch, where installed), measured side by side in one run.
 
     python benchmarks/epoch_time.py [--batch-sizes 32 128] [--rounds 5] [--samples 60000]
+                                    [--turn 50]
 
 Random MNIST-shaped data (the timing does not depend on the pixels), float32, one BLAS
 thread, plain gradient descent on the quadratic cost; each engine's timed step includes
