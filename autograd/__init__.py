@@ -1,6 +1,9 @@
 """tracegrad's scalar autograd engine: ``Value`` records each operation, ``backward()`` applies
 the chain rule in reverse topological order.
 
+Every operation is one entry of the table ``OPS`` (``autograd.ops``); add your own with
+``register_op`` and check its rule with ``gradcheck``.
+
 Note: the HIPS ``autograd`` package on PyPI uses the same import name; the two cannot be
 installed in one environment.
 
@@ -15,8 +18,12 @@ installed in one environment.
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .grad_mode import is_grad_enabled, no_grad
 from .graph import topological_order
+from .numerical import GradcheckReport, gradcheck
 from .ops import OPS, Op
-from .value import InexactWarning, Value
+from .registry import RegistrationError, register_op, registered, unregister_op
+from .value import InexactWarning, Value, apply
 
 __all__ = ["Value", "InexactWarning", "no_grad", "is_grad_enabled", "topological_order", "OPS",
-           "Op", "detect_anomaly", "set_detect_anomaly", "AnomalyError"]
+           "Op", "apply", "register_op", "unregister_op", "registered", "RegistrationError",
+           "gradcheck", "GradcheckReport", "detect_anomaly", "set_detect_anomaly",
+           "AnomalyError"]

@@ -1,15 +1,18 @@
-"""Command line: gradients of a formula, and checking a hand calculation.
+"""Command line: gradients of a formula, checking a hand calculation, and the operation table.
 
     python -m autograd grad "((2*x1 + x2)**2 + 3*x2**2)**3" x1=3 x2=2 [--exact] [--draw f.png]
     python -m autograd check "((2*x1 + x2)**2 + 3*x2**2)**3" x1=3 x2=2 \\
         --claim "d/dx1=554496" --claim "f=438976" [--tol T] [--lr LR] [--exact]
+    python -m autograd ops
 
 ``grad`` prints the forward pass, the value, every gradient and the backward trace table
 (``autograd.trace``); ``--draw FILE`` also renders the graph (``autograd.draw.render``).
 ``check`` prints the report of ``autograd.check.check`` and exits 0 if every claim is right,
-1 if any is wrong, 2 for a usage error or an expression that is refused. Values (``x1=3``,
-``x=-0.5``, ``w=3/4``) are read as numbers, never evaluated. An expression starting with ``-``
-works as it is (``"-x**2"``).
+1 if any is wrong, 2 for a usage error or an expression that is refused. ``ops`` lists the
+operations an expression may use. ``--import MODULE`` (any command) imports a module first,
+so that the operations it registers (``autograd.register_op``) can be used. Values
+(``x1=3``, ``x=-0.5``, ``w=3/4``) are read as numbers, never evaluated. An expression starting
+with ``-`` works as it is (``"-x**2"``).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ import importlib
 import sys
 import warnings
 
-from .check import CheckError, _forward_line, _show, check
-from .expr import ExpressionError, build, parse
+from .check import CheckError, check
+from .check.explain import shown
+from .expr import ExpressionError, build, functions, parse
 from .graph import topological_order
-from .trace import node_names, trace
-from .value import InexactWarning, _fmt
+from .ops import operations_table
+from .text import forward_line, node_names, number
+from .trace import trace
+from .value import InexactWarning
 
-_OPTIONS_WITH_VALUE = {"--draw", "--claim", "--tol", "--lr"}
+_OPTIONS_WITH_VALUE = {"--draw", "--claim", "--tol", "--lr", "--import"}
 _FLAGS = {"--exact", "-h", "--help"}
 
 
@@ -33,9 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograd",
         description="Gradients of a formula, shown step by step, and a checker for hand "
-                    "calculations. Formulas use numbers, variables, + - * / ** and exp, log, "
-                    "tanh, sigmoid, relu.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{grad,check}")
+                    "calculations. Formulas use numbers, variables, + - * / ** and the "
+                    f"functions {', '.join(functions())} ('python -m autograd ops' lists "
+                    "them with their derivatives).")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{grad,check,ops}")
 
     grad = commands.add_parser(
         "grad", help="value, gradients and backward trace of a formula",
@@ -64,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="accept a claim within T of the correct value (instead of judging "
                              "by the digits written)")
     check_.add_argument("--lr", metavar="LR", help="learning rate, for claims such as x1'")
+    ops = commands.add_parser("ops", help="the operations a formula may use",
+                              description="List the operation table: how each operation is "
+                                          "written, its local derivatives and its domain.")
+    for sub in (grad, check_, ops):
+        sub.add_argument("--import", dest="imports", action="append", default=[],
+                         metavar="MODULE",
+                         help="import MODULE first (a module of yours that registers "
+                              "operations with autograd.register_op); repeat for more")
     return parser
 
 
@@ -133,17 +149,17 @@ def _grad(args) -> int:
     f = names[id(root)]
     lines = [f"{f} = {expression.text}" if root.op is not None else expression.text]
     if leaves:
-        lines.append("at " + ", ".join(f"{n} = {_fmt(v.data)}" for n, v in leaves.items())
+        lines.append("at " + ", ".join(f"{n} = {number(v.data)}" for n, v in leaves.items())
                      + (" (exact arithmetic)" if args.exact else ""))
-    forward = [_forward_line(node, names) for node in topological_order(root)
+    forward = [forward_line(node, names) for node in topological_order(root)
                if node.op is not None]
     if forward:
         lines += ["", "forward pass:"] + ["  " + line for line in forward]
-    lines += ["", f"value: {f} = {_show(root.data)}"]
+    lines += ["", f"value: {f} = {shown(root.data)}"]
     if leaves:
         lines += ["", "gradients:"]
         width = max(len(n) for n in leaves)
-        lines += [f"  d{f}/d{n.ljust(width)} = {_show(v.grad)}" for n, v in leaves.items()]
+        lines += [f"  d{f}/d{n.ljust(width)} = {shown(v.grad)}" for n, v in leaves.items()]
     if len(steps):
         lines += ["", str(steps)]
     notes = []
@@ -188,10 +204,40 @@ def _check(args) -> int:
     return 0 if report.ok else 1
 
 
+def _import_modules(names: list[str]) -> None:
+    """Import each module named by --import (so the operations it registers can be used)."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ExpressionError(f"--import {name}: cannot import it ({exc}); give a module "
+                                  "on the Python path, e.g. mymodule for mymodule.py in this "
+                                  "folder") from None
+
+
+def _imports_before(argv: list[str]) -> list[str]:
+    """The --import modules, read before the parser is built (its help lists the table)."""
+    found = []
+    for k, arg in enumerate(argv):
+        if arg == "--import" and k + 1 < len(argv):
+            found.append(argv[k + 1])
+        elif arg.startswith("--import="):
+            found.append(arg.split("=", 1)[1])
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0, 1 or 2)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        _import_modules(_imports_before(argv))
+    except ExpressionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     args = _parser().parse_args(_protect_expressions(argv))  # exits 2 on usage errors
+    if args.command == "ops":
+        print(operations_table())
+        return 0
     args.expression = args.expression.strip()
     try:
         return _grad(args) if args.command == "grad" else _check(args)

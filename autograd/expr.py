@@ -4,14 +4,16 @@ An expression is read with Python's ``ast`` module and checked against a short w
 
 * numbers (``3``, ``0.5``, ``1e-3``) and variable names (``x1``, ``w``);
 * ``+ - * / **`` and unary ``-`` (and a harmless unary ``+``);
-* the engine's functions of one argument: ``exp``, ``log`` (natural), ``tanh``, ``sigmoid``,
-  ``relu``.
+* the operations of the table written as functions (``exp(x)``, ``log(x)`` (natural),
+  ``sqrt(x)``, ``sin(x)``, ...: ``functions()`` lists them, ``python -m autograd ops`` shows
+  them), each with as many arguments as it has inputs; an operation registered with
+  ``autograd.register_op`` is a function here too.
 
 Everything else (attribute access, subscripts, other calls, keyword arguments, lambdas,
 comprehensions, strings, comparisons, ``and``/``or``, conditional expressions, ``:=``,
 containers, statements such as ``import``) is refused with an ``ExpressionError`` that names
 the construct and where it is. Nothing is ever passed to ``eval``, ``exec`` or compiled to
-code: the checked tree is walked by ``build``, which applies the ``Value`` operations itself.
+code: the checked tree is walked by ``build``, which applies the table's operations itself.
 
 Limits keep any input from hanging the process: at most ``MAX_LENGTH`` characters,
 ``MAX_DEPTH`` levels of nesting, ``MAX_DIGITS`` digits in a number, a constant exponent of at
@@ -24,13 +26,13 @@ most ``MAX_EXPONENT`` in size, and exact (int, Fraction) results of at most ``MA
 >>> f, leaves = build("x / 3", {"x": "1/2"}, exact=True)     # exact fractions throughout
 >>> f.data
 Fraction(1, 6)
->>> parse("x.real")
+>>> parse("x.real")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
     ...
 autograd.expr.ExpressionError: attribute access (.real) is not allowed, at column 1
   x.real
   ^^^^^^
-allowed: numbers, variables, + - * / **, unary -, and exp, log, tanh, sigmoid, relu (one argument)
+allowed: numbers, variables, + - * / **, unary -, and the functions exp, log, ...
 """
 
 from __future__ import annotations
@@ -42,14 +44,36 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .ops import ScalarMath
-from .value import Value, _fmt, _number
+from .math_namespaces import ScalarMath
+from .ops import OPS, Op, find_op
+from .text import number as format_number
+from .value import Value, apply, as_number
 
-__all__ = ["parse", "build", "Expression", "ExpressionError", "parse_number", "FUNCTIONS",
-           "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_BITS"]
+__all__ = ["parse", "build", "Expression", "ExpressionError", "parse_number", "functions",
+           "allowed", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_BITS"]
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
-"""The functions an expression may call, each with one argument (the engine's unary ops)."""
+
+def functions() -> dict[str, type[Op]]:
+    """The functions an expression may call: every operation of the table written as a
+    function, by name (registered ones included).
+
+    >>> functions()["sqrt"].arity, functions()["exp"].name
+    (1, 'exp')
+    """
+    return {op.name: op for op in OPS.values() if op.is_function()}
+
+
+def allowed() -> str:
+    """What an expression may use, in one line (shown under every refusal)."""
+    unary = [name for name, op in functions().items() if op.arity == 1]
+    others = [f"{name}({', '.join('xyz'[:op.arity])})" for name, op in functions().items()
+              if op.arity != 1]
+    listed = ", ".join(unary) + " (one argument each)" + "".join(f", {o}" for o in others)
+    return f"allowed: numbers, variables, + - * / **, unary -, and the functions {listed}"
+
+
+# Python's operator syntax: the symbol the table writes each operator node with.
+_BINARY_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 MAX_LENGTH = 10_000
 """Longest expression accepted, in characters."""
@@ -68,17 +92,13 @@ MAX_BITS = 100_000
 """Largest exact number (int or Fraction, numerator plus denominator) built: about 30,000
 decimal digits. Floats overflow on their own (the engine reports it)."""
 
-_ALLOWED = ("allowed: numbers, variables, + - * / **, unary -, and "
-            + ", ".join(FUNCTIONS) + " (one argument)")
-
+# Hints for functions people reach for that the table does not have (names of the table's
+# own operations never get one: they are allowed).
 _FUNCTION_HINTS = {
-    "sqrt": "write x ** 0.5",
     "pow": "write a ** b",
     "ln": "log is the natural logarithm: write log(x)",
     "log10": "write log(x) / log(10)",
     "log2": "write log(x) / log(2)",
-    "max": "relu(x) is max(x, 0)",
-    "abs": "there is no abs in the operation table",
     "e": "for e ** x write exp(x)",
 }
 
@@ -143,7 +163,7 @@ class ExpressionError(ValueError):
         if also:
             full += "\nalso refused: " + also
         if allowed_hint:
-            full += "\n" + _ALLOWED
+            full += "\n" + allowed()
         super().__init__(full)
 
 
@@ -280,9 +300,8 @@ def _problems(text: str, tree: ast.Expression) -> list[tuple[tuple, str, ast.AST
         elif isinstance(node, ast.Name):
             if node.id.startswith("__"):
                 add(node, f"names with double underscores ({node.id}) are not allowed")
-            elif node.id in FUNCTIONS:
-                add(node, f"{node.id} is a function: call it with one argument, as in "
-                          f"{node.id}(x)")
+            elif node.id in functions():
+                add(node, f"{node.id} is a function: call it, as in {node.id}(x)")
         elif isinstance(node, ast.Attribute):
             add(node, f"attribute access (.{node.attr}) is not allowed")
         elif isinstance(node, ast.Call):
@@ -309,10 +328,11 @@ def _check_call(node: ast.Call, add, handled: set[int]) -> None:
     func = node.func
     if isinstance(func, ast.Name):
         handled.add(id(func))
-        if func.id not in FUNCTIONS:
+        known = functions()
+        if func.id not in known:
             hint = _FUNCTION_HINTS.get(func.id)
             add(node, f"calling {func.id}() is not allowed: the functions are "
-                      + ", ".join(FUNCTIONS) + (f" ({hint})" if hint else ""))
+                      + ", ".join(known) + (f" ({hint})" if hint else ""))
             return
     elif not isinstance(func, ast.Attribute):  # attribute calls: reported at the attribute
         add(node, "calling the result of an expression is not allowed")
@@ -321,8 +341,10 @@ def _check_call(node: ast.Call, add, handled: set[int]) -> None:
     if node.keywords:
         shown = ", ".join(f"{k.arg}=..." if k.arg else "**..." for k in node.keywords)
         add(node, f"keyword arguments ({shown}) are not allowed")
-    elif len(node.args) != 1 and isinstance(func, ast.Name):
-        add(node, f"{name} takes one argument, got {len(node.args)}")
+    elif isinstance(func, ast.Name) and len(node.args) != functions()[name].arity:
+        arity = functions()[name].arity
+        add(node, f"{name} takes {'one argument' if arity == 1 else f'{arity} arguments'}, "
+                  f"got {len(node.args)}")
 
 
 def _check_constant_exponent(text: str, node: ast.BinOp, add) -> None:
@@ -342,8 +364,8 @@ def _check_constant_exponent(text: str, node: ast.BinOp, add) -> None:
         add(node.right, exc.reason)
         return
     if abs(exponent) > MAX_EXPONENT:
-        add(node.right, f"the exponent {_fmt(exponent)} is too large: constant exponents are "
-                        f"limited to {MAX_EXPONENT} in size")
+        add(node.right, f"the exponent {format_number(exponent)} is too large: constant "
+                        f"exponents are limited to {MAX_EXPONENT} in size")
 
 
 def _fold(text: str, node: ast.AST):
@@ -370,15 +392,17 @@ def _fold(text: str, node: ast.AST):
             raise ExpressionError("division by zero in a constant exponent")
         return Fraction(a) / Fraction(b) if not isinstance(a, float) and \
             not isinstance(b, float) else a / b
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-            node.func.id in FUNCTIONS and len(node.args) == 1 and not node.keywords:
-        arg = float(_fold(text, node.args[0]))
-        if node.func.id == "log" and arg <= 0:
-            raise ExpressionError("log of a number <= 0 in a constant exponent")
+    op = functions().get(node.func.id) if isinstance(node, ast.Call) and \
+        isinstance(node.func, ast.Name) else None
+    if op is not None and len(node.args) == op.arity and not node.keywords:
+        args = [float(_fold(text, arg)) for arg in node.args]
+        problem = op.domain(ScalarMath, *args) if op.restricted else None
+        if problem is not None:
+            raise ExpressionError(f"{op.name} in a constant exponent is undefined: {problem[1]}")
         try:
-            return getattr(ScalarMath, node.func.id)(arg)
-        except OverflowError:
-            raise ExpressionError("a constant exponent overflows") from None
+            return op.forward(ScalarMath, *args)
+        except (ArithmeticError, ValueError):
+            raise ExpressionError("a constant exponent overflows or is undefined") from None
     raise _NotFoldable  # refused on its own (a string, a bad call, ...)
 
 
@@ -534,7 +558,7 @@ def parse_number(text, exact: bool = False, what: str = "a value"):
         text = str(text)
     if not isinstance(text, str):
         try:
-            number = _number(text, what)
+            number = as_number(text, what)
         except TypeError as exc:
             raise ExpressionError(str(exc)) from None
         return parse_number(number, exact, what)
@@ -587,7 +611,7 @@ def _literal(text: str, node: ast.Constant, exact: bool):
 
 def _brief(x) -> str:
     """A number for a message: in full, unless it has more than 20 digits."""
-    text = _fmt(x)
+    text = format_number(x)
     return text if len(text) <= 24 else f"a {len(text)}-character number ({text[:8]}...)"
 
 
@@ -627,10 +651,11 @@ class _Builder:
         """``base ** exponent``, refusing exact results too large to compute."""
         size = exponent.data if isinstance(exponent, Value) else exponent
         if isinstance(size, (int, float, Fraction)) and abs(size) > MAX_EXPONENT:
-            raise self.fail(node, f"the exponent {_fmt(size)} is too large: exponents are "
-                                  f"limited to {MAX_EXPONENT} in size")
+            raise self.fail(node, f"the exponent {format_number(size)} is too large: "
+                                  f"exponents are limited to {MAX_EXPONENT} in size")
         if _bits(base.data) * abs(size) > MAX_BITS:
-            raise self.fail(node, f"{_brief(base.data)} ** {_fmt(size)} would have more than "
+            raise self.fail(node, f"{_brief(base.data)} ** {format_number(size)} would have "
+                                  "more than "
                                   f"{MAX_BITS:,} bits: too large to work with exactly")
         return self.apply(node, lambda: base ** exponent)
 
@@ -645,7 +670,7 @@ class _Builder:
             operand = self(node.operand)
             if isinstance(node.op, ast.UAdd):
                 return operand
-            return self.apply(node, lambda: -operand)
+            return self.apply(node, apply, find_op("-", 1), operand)
         if isinstance(node, ast.BinOp):
             left = self(node.left)
             if isinstance(node.op, ast.Pow):
@@ -656,15 +681,11 @@ class _Builder:
                     return self.power(node, left, exponent)
                 return self.power(node, left, self(node.right))
             right = self(node.right)
-            operation = {ast.Add: lambda: left + right, ast.Sub: lambda: left - right,
-                         ast.Mult: lambda: left * right,
-                         ast.Div: lambda: left / right}[type(node.op)]
-            return self.apply(node, operation)
+            op = find_op(_BINARY_SYMBOLS[type(node.op)], 2)
+            return self.apply(node, apply, op, left, right)
         if isinstance(node, ast.Call):
-            argument = self(node.args[0])
-            method = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh,
-                      "sigmoid": Value.sigmoid, "relu": Value.relu}[node.func.id]
-            return self.apply(node, method, argument)
+            arguments = [self(arg) for arg in node.args]
+            return self.apply(node, apply, functions()[node.func.id], *arguments)
         raise self.fail(node, f"{type(node).__name__} cannot be built")  # pragma: no cover
 
 

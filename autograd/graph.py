@@ -8,9 +8,9 @@ __all__ = ["topological_order"]
 def topological_order(root) -> list:
     """Every node that ``root`` depends on, each once, inputs before the nodes that use them.
 
-    Works for any node with a ``parents`` tuple (``autograd.Value``, ``nn.Tensor``). The walk
+    Works for any node with an ``inputs`` tuple (``autograd.Value``, ``nn.Tensor``). The walk
     is iterative (a depth-first search with an explicit stack), so a chain of a million
-    operations needs no recursion, and deterministic: parents are visited in argument order,
+    operations needs no recursion, and deterministic: inputs are visited in argument order,
     so the same graph always gives the same order. ``root`` is last. Nodes are told apart by
     identity (they must not define ``__eq__``).
 
@@ -28,20 +28,20 @@ def topological_order(root) -> list:
     """
     order = []
     seen = {root}
-    # Each stack entry is a node and an iterator over its parents not yet visited; a node
-    # joins the order when its iterator is exhausted, i.e. after all of its parents. A leaf
-    # (no parents) joins at once, without a trip through the stack: the same order.
-    stack = [(root, iter(root.parents))]
+    # Each stack entry is a node and an iterator over its inputs not yet visited; a node
+    # joins the order when its iterator is exhausted, i.e. after all of its inputs. A leaf
+    # (no inputs) joins at once, without a trip through the stack: the same order.
+    stack = [(root, iter(root.inputs))]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                grandparents = parent.parents
-                if not grandparents:
-                    order.append(parent)
+        node, inputs = stack[-1]
+        for input_ in inputs:
+            if input_ not in seen:
+                seen.add(input_)
+                its_inputs = input_.inputs
+                if not its_inputs:
+                    order.append(input_)
                     continue
-                stack.append((parent, iter(grandparents)))
+                stack.append((input_, iter(its_inputs)))
                 break
         else:
             stack.pop()

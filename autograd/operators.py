@@ -1,70 +1,111 @@
-"""The operators ``Value`` and ``nn.Tensor`` share, each mapped to its entry of the table.
+"""The operators and methods ``Value`` and ``nn.Tensor`` share, made from the operation table.
 
-``x + y`` is ``Add``, ``x / y`` is ``Div``, ``x.exp()`` is ``Exp``, and so on (see
-``autograd.ops``). A class that mixes ``Operators`` in supplies ``_binary(op, other,
-reflected)`` (``reflected`` for ``2 * x``, where x is on the right) and ``_unary(op)``.
+Each entry of ``autograd.ops.OPS`` becomes what Python writes for it: an operation with an
+operator symbol becomes that operator (``Add`` is ``x + y`` and ``2 + x``, ``Neg`` is ``-x``,
+``Abs`` is ``abs(x)``), and a one-input operation written as a function becomes a method
+(``Exp`` is ``x.exp()``, with the operation's docstring as its help). ``x ** c`` is
+``PowConst`` for a plain-number exponent and ``Pow`` for a Value (or Tensor) exponent.
+``refresh()`` makes them again after ``autograd.register_op`` changes the table.
+
+A class that mixes ``Operators`` in supplies ``_binary(op, other, reflected)`` (``reflected``
+for ``2 * x``, where x is on the right), ``_unary(op)`` and ``_with_const(op, const)``.
 """
 
 from __future__ import annotations
 
-from .ops import Add, Div, Exp, Log, Mul, Neg, Relu, Sigmoid, Sub, Tanh
+from .ops import OPS, Op, find_op
 
-__all__ = ["Operators"]
+__all__ = ["Operators", "PYTHON_OPERATORS", "refresh", "made_from_table"]
+
+PYTHON_OPERATORS: dict[tuple[str, int], tuple[str, ...]] = {
+    ("+", 2): ("__add__", "__radd__"),
+    ("-", 2): ("__sub__", "__rsub__"),
+    ("*", 2): ("__mul__", "__rmul__"),
+    ("/", 2): ("__truediv__", "__rtruediv__"),
+    ("-", 1): ("__neg__",),
+    ("abs", 1): ("__abs__",),
+}
+"""Python's syntax: the special methods that an operation of a given (symbol, arity) is
+written with (the forward one, then the reflected one for ``2 * x``)."""
 
 
 class Operators:
-    """Mixin: ``+ - * /`` (and their reflected forms), unary ``-``, and the methods ``exp``,
-    ``log``, ``tanh``, ``sigmoid``, ``relu``."""
+    """Mixin: the table's operations as Python operators and methods (see the module
+    docstring); ``**`` chooses between a constant and a differentiable exponent."""
 
     __slots__ = ()
 
-    def __add__(self, other):
-        return self._binary(Add, other)
+    def __pow__(self, other):
+        if isinstance(other, Operators):
+            return self._binary(_POWERS["pow"], other)
+        return self._with_const(_POWERS["pow_const"], other)
 
-    def __radd__(self, other):
-        return self._binary(Add, other, reflected=True)
+    def __rpow__(self, other):
+        return self._binary(_POWERS["pow"], other, reflected=True)
 
-    def __sub__(self, other):
-        return self._binary(Sub, other)
 
-    def __rsub__(self, other):
-        return self._binary(Sub, other, reflected=True)
+_POWERS: dict[str, type[Op]] = {}
+_made: set[str] = set()  # the attributes refresh() put on Operators, so it can take them back
 
-    def __mul__(self, other):
-        return self._binary(Mul, other)
 
-    def __rmul__(self, other):
-        return self._binary(Mul, other, reflected=True)
+def _method(op: type[Op]):
+    def method(self):
+        return self._unary(op)
 
-    def __truediv__(self, other):
-        return self._binary(Div, other)
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = op.__doc__
+    return method
 
-    def __rtruediv__(self, other):
-        return self._binary(Div, other, reflected=True)
 
-    def __neg__(self):
-        return self._unary(Neg)
+def _special(op: type[Op], name: str, reflected: bool):
+    if op.arity == 1:
+        def special(self):
+            return self._unary(op)
+    elif reflected:
+        def special(self, other):
+            return self._binary(op, other, reflected=True)
+    else:
+        def special(self, other):
+            return self._binary(op, other)
+    special.__name__ = special.__qualname__ = name
+    special.__doc__ = op.__doc__
+    return special
 
-    def exp(self):
-        """e ** x; local derivative exp(x)."""
-        return self._unary(Exp)
 
-    def log(self):
-        """Natural logarithm; local derivative 1/x. Raises ValueError where x <= 0."""
-        return self._unary(Log)
+def made_from_table() -> dict[str, type[Op]]:
+    """Every operator and method ``refresh()`` makes, with the operation it applies.
 
-    def tanh(self):
-        """tanh(x); local derivative 1 - tanh(x)**2."""
-        return self._unary(Tanh)
+    >>> made = made_from_table()
+    >>> made["__mul__"].name, made["__rsub__"].name, made["exp"].name
+    ('mul', 'sub', 'exp')
+    """
+    made = {}
+    for op in OPS.values():
+        for name in PYTHON_OPERATORS.get((op.symbol, op.arity), ()):
+            made[name] = op
+        if op.arity == 1 and op.is_function():
+            made[op.name] = op
+    return made
 
-    def sigmoid(self):
-        """1 / (1 + exp(-x)), the lesson's squish; local derivative s * (1 - s).
 
-        Computed without overflow for inputs of any magnitude. On a Tensor, where the true
-        value is below the smallest normal float (x < -88.72 in float32, -709.78 in float64)
-        the result stays at 2.9e-39 (5.6e-309) instead of falling further towards 0."""
-        return self._unary(Sigmoid)
+def refresh() -> None:
+    """Make the operators and methods of ``Operators`` from ``OPS`` as it is now."""
+    for name in _made:
+        delattr(Operators, name)
+    _made.clear()
+    for op in OPS.values():
+        names = PYTHON_OPERATORS.get((op.symbol, op.arity), ())
+        for position, name in enumerate(names):
+            _add(name, _special(op, name, reflected=position == 1))
+        if op.arity == 1 and op.is_function():
+            _add(op.name, _method(op))
+    _POWERS["pow"] = find_op("**", 2)
+    _POWERS["pow_const"] = find_op("**", 1, takes_const=True)
 
-    def relu(self):
-        """max(x, 0); local derivative 1 where x > 0, else 0."""
-        return self._unary(Relu)
+
+def _add(name: str, attribute) -> None:
+    setattr(Operators, name, attribute)
+    _made.add(name)
+
+
+refresh()

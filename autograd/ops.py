@@ -1,73 +1,61 @@
 """The operation table: each primitive's forward rule and local derivatives, defined once.
 
-Every operation the engine knows is one class below, registered in ``OPS``. An entry says
+Every operation the engine knows is one class below, listed in ``OPS`` by name. A class says
 
 * ``forward(m, *inputs)``: the operation's output, computed with the math namespace ``m``;
 * ``local(m, out, *inputs)``: the local derivative of the output with respect to each input,
-  d out / d input_i, given the output and inputs (the chain rule multiplies these);
-* ``formulas(out, *inputs)``: the same local derivatives written as text in the names of the
-  output and inputs (for tables and pictures that show the work);
-* ``domain(m, *inputs)``: ``None`` when the inputs are allowed, else ``(exception class,
-  reason)``, so a domain error is raised before anything silently becomes NaN or complex.
+  d out / d input_i, given the output and the inputs (the chain rule multiplies these);
+* ``formulas(m, out, *inputs)`` (optional): the same local derivatives as a person writes
+  them, if that differs from how they are best computed (d(a/b)/db is computed as -out/b and
+  written -a/b**2); by default, ``local`` itself;
+* ``domain(m, *inputs)`` (optional): ``None`` when the inputs are allowed, else
+  ``(exception class, reason)``, so a domain error is raised before anything silently becomes
+  NaN or complex.
 
-``m`` is a math namespace: ``ScalarMath`` below for Python numbers (``autograd.Value``), a
-NumPy one for arrays (``nn.Tensor``). Both engines read this same table, so a rule is written
-once and tested once. Operations that take a plain-number constant (``x ** 3``) receive it as
-their last input and declare ``takes_const = True``.
+``m`` is a math namespace (``autograd.math_namespaces``): ``ScalarMath`` for Python numbers
+(``autograd.Value``), NumPy's for arrays (``nn.Tensor``), sympy's for the simplifier, and
+``autograd.formula.FormulaMath``, which runs the same rules on names and so gives the text of
+every formula shown in tables and pictures. A rule is written once and every engine and every
+display reads it. Operations that take a plain-number constant (``x ** 3``) receive it as their
+last input and declare ``takes_const = True``.
 
-The derivative rules are the standard ones (any calculus text; see the lesson
-"How networks learn", part "The Chain Rule", for the way the engine multiplies them).
+The derivative rules are the standard ones (any calculus text; the lesson "How networks
+learn", part "The Chain Rule", shows how the engine multiplies them). To add an operation of
+your own, subclass ``Op`` and register it with ``autograd.register_op``; ``python -m autograd
+ops`` lists the table.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["Op", "OPS", "ScalarMath", "Add", "Sub", "Mul", "Div", "Neg", "PowConst", "Pow",
-           "Exp", "Log", "Tanh", "Sigmoid", "Relu"]
+from .formula import Formula, FormulaMath, expression_text, number, symbol
 
-
-def _power(base: str, exponent) -> str:
-    """Text for ``base ** exponent`` that a person would write (x, x**2, 1)."""
-    if exponent == 1:
-        return base
-    if exponent == 0:
-        return "1"
-    return f"{base}**{_const(exponent)}"
-
-
-def _const(c) -> str:
-    """A constant as text that keeps its meaning next to ``*`` and ``**``: 1/3 -> (1/3)."""
-    text = str(c)
-    return f"({text})" if "/" in text else text
-
-
-def _wrap(name: str) -> str:
-    """Parenthesise a compound name so it can be multiplied in a formula: a + b, 1/3 and -2
-    get parentheses; x1, 2.5 and 1e-10 do not."""
-    try:
-        float(name)
-    except ValueError:
-        return f"({name})" if any(ch in name for ch in " +-*/") else name
-    return f"({name})" if name.startswith("-") else name
+__all__ = ["Op", "OPS", "BUILTIN_OPS", "find_op", "operations_table", "Add", "Sub", "Mul", "Div", "Neg",
+           "PowConst", "Pow", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu",
+           "Step", "Abs", "Sign"]
 
 
 class Op:
     """One primitive operation. Subclasses fill in the class attributes and static methods.
 
     Attributes:
-        name: short identifier, e.g. ``"mul"``.
-        symbol: how the operation is written, e.g. ``"*"`` or ``"exp"``.
-        arity: number of differentiable inputs (Values or Tensors).
+        name: short identifier, e.g. ``"mul"``; an operation written as a function
+            (``exp(x)``) is called by its name in expressions and as a method (``x.exp()``).
+        symbol: how the operation is written: an operator (``"*"``, ``"**"``, ``"-"``) or, for
+            a function, its name.
+        arity: number of differentiable inputs (Values or Tensors): 1 or 2.
         takes_const: whether a plain-number constant follows the inputs (``x ** c``).
         elementwise: whether the local derivative is per element (true for every scalar op;
             tensor-only operations such as matmul give a vector-Jacobian product instead).
-        restricted: whether some inputs are outside the operation's domain, i.e. whether the
-            class defines ``domain``; set automatically, so that the engines call ``domain``
-            only for the operations that have one.
         singular: whether a local derivative can overflow to inf although the inputs and the
             output are finite (near a singularity: 1/b for tiny b); the scalar engine checks
             the local derivatives of these operations.
+        latex: how LaTeX writes the operation applied to its input (``"\\\\sqrt{%s}"``), if not
+            as ``\\\\name(x)``.
+        restricted: whether the class defines ``domain`` (set automatically), so that the
+            engines call ``domain`` only for the operations that have one.
     """
 
     name = ""
@@ -75,8 +63,9 @@ class Op:
     arity = 1
     takes_const = False
     elementwise = True
-    restricted = False
     singular = False
+    latex: str | None = None
+    restricted = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -84,7 +73,7 @@ class Op:
 
     @staticmethod
     def forward(m, *inputs):  # pragma: no cover - abstract
-        """The output, computed with the math namespace ``m`` (``ScalarMath`` or NumPy's)."""
+        """The output, computed with the math namespace ``m``."""
         raise NotImplementedError
 
     @staticmethod
@@ -92,15 +81,20 @@ class Op:
         """A tuple: d out / d input_i for each input, from the output and the inputs."""
         raise NotImplementedError
 
-    @staticmethod
-    def formulas(out, *inputs):  # pragma: no cover - abstract
-        """The local derivatives as text, given the names of the output and the inputs."""
-        raise NotImplementedError
+    @classmethod
+    def formulas(cls, m, out, *inputs):
+        """The local derivatives as a person writes them; by default, ``local`` itself."""
+        return cls.local(m, out, *inputs)
 
     @staticmethod
     def domain(m, *inputs):
         """None if the inputs are allowed, else ``(exception class, reason)``."""
         return None
+
+    @classmethod
+    def is_function(cls) -> bool:
+        """Whether the operation is written as a function of its inputs, ``exp(x)``."""
+        return cls.symbol.isidentifier()
 
     @classmethod
     def arguments(cls, a, b=None, const=None) -> tuple:
@@ -120,19 +114,42 @@ class Op:
         return (a.data, const) if cls.takes_const else (a.data,)
 
     @classmethod
-    def expression(cls, *names) -> str:
-        """The operation applied to input names, e.g. ``a * b`` or ``exp(a)``."""
-        if cls.arity == 2:
-            return f"{_wrap(names[0])} {cls.symbol} {_wrap(names[1])}"
-        if cls.takes_const:
-            return f"{_wrap(names[0])} {cls.symbol} {_const(names[1])}"
-        if cls.symbol == "-":
-            return f"-{_wrap(names[0])}"
-        return f"{cls.symbol}({names[0]})"
+    def applied(cls, *operands) -> Formula:
+        """The operation applied to its operands (names as text, or numbers), as a formula.
+
+        >>> str(Mul.applied("a", "b")), str(Exp.applied("u")), str(PowConst.applied("x", 3))
+        ('a*b', 'exp(u)', 'x**3')
+        """
+        args = tuple(symbol(x) if isinstance(x, str) else number(x) for x in operands)
+        if cls.is_function():
+            return Formula("call", args=args, function=cls.symbol)
+        if len(args) == 1:
+            return Formula("neg", args=args)
+        return Formula(cls.symbol, args=args)
+
+    @classmethod
+    def expression(cls, *operands) -> str:
+        """The operation applied to its operands as a definition writes it: ``a * b``,
+        ``exp(u)``, ``x ** 3``, ``-n1``.
+
+        >>> Mul.expression("a", "b"), Neg.expression("n1"), PowConst.expression("x", 3)
+        ('a * b', '-n1', 'x ** 3')
+        """
+        return expression_text(cls.applied(*operands))
 
 
 class Add(Op):
-    """a + b; local derivatives 1 and 1."""
+    """a + b: the sum of the two inputs.
+
+    Local derivatives: d(a + b)/da = 1, d(a + b)/db = 1.
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a, b = Value(3.0), Value(4.0)
+    >>> y = a + b; y.backward()
+    >>> y.data, a.grad, b.grad
+    (7.0, 1, 1)
+    """
 
     name, symbol, arity = "add", "+", 2
 
@@ -144,13 +161,19 @@ class Add(Op):
     def local(m, out, a, b):
         return 1, 1
 
-    @staticmethod
-    def formulas(out, a, b):
-        return "1", "1"
-
 
 class Sub(Op):
-    """a - b; local derivatives 1 and -1."""
+    """a - b: the first input minus the second.
+
+    Local derivatives: d(a - b)/da = 1, d(a - b)/db = -1.
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a, b = Value(3.0), Value(4.0)
+    >>> y = a - b; y.backward()
+    >>> y.data, a.grad, b.grad
+    (-1.0, 1, -1)
+    """
 
     name, symbol, arity = "sub", "-", 2
 
@@ -162,13 +185,19 @@ class Sub(Op):
     def local(m, out, a, b):
         return 1, -1
 
-    @staticmethod
-    def formulas(out, a, b):
-        return "1", "-1"
-
 
 class Mul(Op):
-    """a * b; local derivatives b and a."""
+    """a * b: the product of the two inputs.
+
+    Local derivatives: d(a * b)/da = b, d(a * b)/db = a.
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a, b = Value(3.0), Value(4.0)
+    >>> y = a * b; y.backward()
+    >>> y.data, a.grad, b.grad
+    (12.0, 4.0, 3.0)
+    """
 
     name, symbol, arity = "mul", "*", 2
 
@@ -180,13 +209,19 @@ class Mul(Op):
     def local(m, out, a, b):
         return b, a
 
-    @staticmethod
-    def formulas(out, a, b):
-        return b, a
-
 
 class Div(Op):
-    """a / b; local derivatives 1/b and -a/b**2. Undefined where b == 0."""
+    """a / b: the first input divided by the second.
+
+    Local derivatives: d(a / b)/da = 1/b, d(a / b)/db = -a/b**2.
+    Domain: b != 0 (ZeroDivisionError otherwise).
+
+    >>> from autograd import Value
+    >>> a, b = Value(3.0), Value(2.0)
+    >>> y = a / b; y.backward()
+    >>> y.data, a.grad, b.grad
+    (1.5, 0.5, -0.75)
+    """
 
     name, symbol, arity = "div", "/", 2
     singular = True
@@ -200,8 +235,8 @@ class Div(Op):
         return 1 / b, -out / b  # -a/b**2, without b*b underflowing to 0
 
     @staticmethod
-    def formulas(out, a, b):
-        return f"1/{_wrap(b)}", f"-{_wrap(a)}/{_wrap(b)}**2"
+    def formulas(m, out, a, b):
+        return 1 / b, -a / m.pow(b, 2)
 
     @staticmethod
     def domain(m, a, b):
@@ -211,7 +246,17 @@ class Div(Op):
 
 
 class Neg(Op):
-    """-a; local derivative -1."""
+    """-a: the input with its sign flipped.
+
+    Local derivative: d(-a)/da = -1.
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0)
+    >>> y = -a; y.backward()
+    >>> y.data, a.grad
+    (-3.0, -1)
+    """
 
     name, symbol = "neg", "-"
 
@@ -223,19 +268,22 @@ class Neg(Op):
     def local(m, out, a):
         return (-1,)
 
-    @staticmethod
-    def formulas(out, a):
-        return ("-1",)
-
 
 class PowConst(Op):
-    """a ** c for a plain-number constant c; local derivative c * a**(c-1).
+    """a ** c: the input to the power of a plain-number constant c (``x ** 3``).
 
-    Undefined for a == 0 with c < 0 (division by zero) and for a < 0 with a c that is not a
-    whole number (the result would be complex).
+    Local derivative: d(a ** c)/da = c * a**(c - 1) (and 0 for c = 0).
+    Domain: a != 0 when c < 0 (ZeroDivisionError); a >= 0 when c is not a whole number (the
+    result would be complex: ValueError). For an exponent that is itself a Value, see ``Pow``.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0)
+    >>> y = a ** 2; y.backward()
+    >>> y.data, a.grad
+    (9.0, 6.0)
     """
 
-    name, symbol, takes_const = "pow", "**", True
+    name, symbol, takes_const = "pow_const", "**", True
     singular = True
 
     @staticmethod
@@ -245,14 +293,8 @@ class PowConst(Op):
     @staticmethod
     def local(m, out, a, c):
         if c == 0:  # a ** 0 is the constant 1, also at a == 0
-            return (a * 0,)
+            return (_zero(m, a),)
         return (c * m.pow(a, c - 1),)
-
-    @staticmethod
-    def formulas(out, a, c):
-        if c == 1:
-            return ("1",)
-        return (f"{_const(c)}*{_power(_wrap(a), c - 1)}",)
 
     @staticmethod
     def domain(m, a, c):
@@ -267,13 +309,20 @@ class PowConst(Op):
 
 
 class Pow(Op):
-    """a ** b where the exponent b is itself differentiable.
+    """a ** b: the first input to the power of the second, both differentiable (``x ** y``).
 
-    Local derivatives b * a**(b-1) and a**b * log(a). Because of log(a), the base must be
-    positive; for a constant exponent use a plain number (``x ** 3``), which is ``PowConst``.
+    Local derivatives: d(a ** b)/da = b * a**(b - 1), d(a ** b)/db = a**b * log(a).
+    Domain: a > 0, because of log(a) (ValueError otherwise). For a constant exponent write a
+    plain number (``x ** 3``), which is ``PowConst``.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(3.0)
+    >>> y = a ** b; y.backward()
+    >>> y.data, a.grad, round(b.grad, 4)
+    (8.0, 12.0, 5.5452)
     """
 
-    name, symbol, arity = "powv", "**", 2
+    name, symbol, arity = "pow", "**", 2
     singular = True
 
     @staticmethod
@@ -285,10 +334,6 @@ class Pow(Op):
         return b * m.pow(a, b - 1), out * m.log(a)
 
     @staticmethod
-    def formulas(out, a, b):
-        return f"{_wrap(b)}*{_wrap(a)}**({b} - 1)", f"{_wrap(out)}*log({a})"
-
-    @staticmethod
     def domain(m, a, b):
         if m.any(a <= 0):
             return ValueError, ("a ** b with a differentiable exponent b needs a positive base "
@@ -298,9 +343,20 @@ class Pow(Op):
 
 
 class Exp(Op):
-    """exp(a); local derivative exp(a), which is the output itself."""
+    """exp(a): e to the power of the input.
 
-    name, symbol = "exp", "exp"
+    Local derivative: d exp(a)/da = exp(a), the output itself.
+    Domain: all real numbers (OverflowError above about 709.78, where the result would be
+    larger than the largest float).
+
+    >>> from autograd import Value
+    >>> a = Value(0.0)
+    >>> y = a.exp(); y.backward()
+    >>> y.data, a.grad
+    (1.0, 1.0)
+    """
+
+    name = symbol = "exp"
 
     @staticmethod
     def forward(m, a):
@@ -310,15 +366,21 @@ class Exp(Op):
     def local(m, out, a):
         return (out,)
 
-    @staticmethod
-    def formulas(out, a):
-        return (out,)
-
 
 class Log(Op):
-    """Natural logarithm log(a); local derivative 1/a. Undefined for a <= 0."""
+    """log(a): the natural logarithm of the input.
 
-    name, symbol = "log", "log"
+    Local derivative: d log(a)/da = 1/a.
+    Domain: a > 0 (ValueError otherwise).
+
+    >>> from autograd import Value
+    >>> a = Value(2.0)
+    >>> y = a.log(); y.backward()
+    >>> round(y.data, 6), a.grad
+    (0.693147, 0.5)
+    """
+
+    name = symbol = "log"
     singular = True
 
     @staticmethod
@@ -330,20 +392,114 @@ class Log(Op):
         return (1 / a,)
 
     @staticmethod
-    def formulas(out, a):
-        return (f"1/{_wrap(a)}",)
-
-    @staticmethod
     def domain(m, a):
         if m.any(a <= 0):
             return ValueError, "log needs a positive input"
         return None
 
 
-class Tanh(Op):
-    """tanh(a); local derivative 1 - tanh(a)**2 = 1 - out**2."""
+class Sqrt(Op):
+    """sqrt(a): the square root of the input.
 
-    name, symbol = "tanh", "tanh"
+    Local derivative: d sqrt(a)/da = 1/(2*sqrt(a)), undefined at a = 0 (ZeroDivisionError in
+    backward).
+    Domain: a >= 0 (ValueError otherwise). On a Fraction whose root is rational the result is
+    exact (sqrt(9/4) = 3/2); otherwise it is a float (with ``InexactWarning`` on a Fraction).
+
+    >>> from autograd import Value
+    >>> from fractions import Fraction
+    >>> a = Value(Fraction(9, 4))
+    >>> y = a.sqrt(); y.backward()
+    >>> y.data, a.grad
+    (Fraction(3, 2), Fraction(1, 3))
+    """
+
+    name = symbol = "sqrt"
+    singular = True
+    latex = "\\sqrt{%s}"
+
+    @staticmethod
+    def forward(m, a):
+        return m.sqrt(a)
+
+    @staticmethod
+    def local(m, out, a):
+        return (1 / (2 * out),)
+
+    @staticmethod
+    def formulas(m, out, a):
+        return (1 / (2 * m.sqrt(a)),)
+
+    @staticmethod
+    def domain(m, a):
+        if m.any(a < 0):
+            return ValueError, ("sqrt needs an input >= 0 (the root of a negative number is "
+                                "complex; this engine works with real numbers only)")
+        return None
+
+
+class Sin(Op):
+    """sin(a): the sine of the input, in radians.
+
+    Local derivative: d sin(a)/da = cos(a).
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(0.0)
+    >>> y = a.sin(); y.backward()
+    >>> y.data, a.grad
+    (0.0, 1.0)
+    """
+
+    name = symbol = "sin"
+
+    @staticmethod
+    def forward(m, a):
+        return m.sin(a)
+
+    @staticmethod
+    def local(m, out, a):
+        return (m.cos(a),)
+
+
+class Cos(Op):
+    """cos(a): the cosine of the input, in radians.
+
+    Local derivative: d cos(a)/da = -sin(a).
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(1.0)
+    >>> y = a.cos(); y.backward()
+    >>> round(y.data, 4), round(a.grad, 4)
+    (0.5403, -0.8415)
+    """
+
+    name = symbol = "cos"
+
+    @staticmethod
+    def forward(m, a):
+        return m.cos(a)
+
+    @staticmethod
+    def local(m, out, a):
+        return (-m.sin(a),)
+
+
+class Tanh(Op):
+    """tanh(a): the hyperbolic tangent of the input, between -1 and 1.
+
+    Local derivative: d tanh(a)/da = 1 - tanh(a)**2 = 1 - out**2.
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(0.0)
+    >>> y = a.tanh(); y.backward()
+    >>> y.data, a.grad
+    (0.0, 1.0)
+    """
+
+    name = symbol = "tanh"
 
     @staticmethod
     def forward(m, a):
@@ -354,18 +510,25 @@ class Tanh(Op):
         return (1 - out * out,)
 
     @staticmethod
-    def formulas(out, a):
-        return (f"1 - {_wrap(out)}**2",)
+    def formulas(m, out, a):
+        return (1 - m.pow(out, 2),)
 
 
 class Sigmoid(Op):
-    """The logistic sigmoid 1 / (1 + exp(-a)), the lesson's "squish".
+    """sigmoid(a) = 1 / (1 + exp(-a)): the logistic function, the lesson's "squish".
 
-    Local derivative sigmoid(a) * (1 - sigmoid(a)) = out * (1 - out). Computed without
-    overflow for inputs of any magnitude.
+    Local derivative: d sigmoid(a)/da = sigmoid(a) * (1 - sigmoid(a)) = out * (1 - out).
+    Domain: all real numbers (computed without overflow for inputs of any size).
+
+    >>> from autograd import Value
+    >>> a = Value(0.0)
+    >>> y = a.sigmoid(); y.backward()
+    >>> y.data, a.grad
+    (0.5, 0.25)
     """
 
-    name, symbol = "sigmoid", "sigmoid"
+    name = symbol = "sigmoid"
+    latex = "\\sigma\\left(%s\\right)"
 
     @staticmethod
     def forward(m, a):
@@ -375,15 +538,22 @@ class Sigmoid(Op):
     def local(m, out, a):
         return (out * (1 - out),)
 
-    @staticmethod
-    def formulas(out, a):
-        return (f"{_wrap(out)}*(1 - {_wrap(out)})",)
-
 
 class Relu(Op):
-    """relu(a) = max(a, 0); local derivative 1 where a > 0, else 0 (0 at the kink a = 0)."""
+    """relu(a) = max(a, 0): the input where it is positive, else 0.
 
-    name, symbol = "relu", "relu"
+    Local derivative: d relu(a)/da = step(a): 1 where a > 0, else 0 (0 at the kink a = 0,
+    the convention PyTorch uses).
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(-2.0)
+    >>> y = a.relu(); y.backward()
+    >>> y.data, a.grad
+    (0.0, 0.0)
+    """
+
+    name = symbol = "relu"
 
     @staticmethod
     def forward(m, a):
@@ -393,47 +563,147 @@ class Relu(Op):
     def local(m, out, a):
         return (m.step(a),)
 
-    @staticmethod
-    def formulas(out, a):
-        return (f"(1 if {a} > 0 else 0)",)
 
+class Step(Op):
+    """step(a): 1 where the input is positive, else 0 (the derivative of relu).
 
-OPS: dict[str, type[Op]] = {
-    op.name: op for op in (Add, Sub, Mul, Div, Neg, PowConst, Pow, Exp, Log, Tanh, Sigmoid, Relu)
-}
-"""Every scalar primitive by name. ``Value`` and ``nn.Tensor`` both compute with these."""
+    Local derivative: d step(a)/da = 0 (at the jump a = 0 it is undefined; 0 is used there,
+    so that relu's second derivative is 0 everywhere, as in PyTorch).
+    Domain: all real numbers.
 
-
-class ScalarMath:
-    """Math on one Python number (int, float or ``Fraction``) for the operation table.
-
-    Rational operations keep a ``Fraction`` exact. ``exp``, ``log``, ``tanh`` and ``sigmoid``
-    have no exact rational result: on a ``Fraction`` they return a ``float`` (and
-    ``autograd.Value`` warns with ``InexactWarning`` when that happens).
+    >>> from autograd import Value
+    >>> a = Value(2.5)
+    >>> y = a.step(); y.backward()
+    >>> y.data, a.grad
+    (1.0, 0.0)
     """
 
-    any = staticmethod(bool)
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    tanh = staticmethod(math.tanh)
+    name = symbol = "step"
 
     @staticmethod
-    def pow(a, c):
-        return a ** c
+    def forward(m, a):
+        return m.step(a)
 
     @staticmethod
-    def sigmoid(a):
-        # Two branches so that exp never sees a large positive argument (no overflow).
-        if a >= 0:
-            return 1.0 / (1.0 + math.exp(-a))
-        e = math.exp(a)
-        return e / (1.0 + e)
+    def local(m, out, a):
+        return (_zero(m, a),)
+
+
+class Abs(Op):
+    """abs(a) = |a|: the input without its sign.
+
+    Local derivative: d|a|/da = sign(a): 1 where a > 0, -1 where a < 0, and 0 at the kink
+    a = 0 (the convention PyTorch uses).
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(-3.0)
+    >>> y = abs(a); y.backward()
+    >>> y.data, a.grad
+    (3.0, -1.0)
+    """
+
+    name = symbol = "abs"
+    latex = "\\left|%s\\right|"
 
     @staticmethod
-    def relu(a):
-        return a if a > 0 else type(a)(0)
+    def forward(m, a):
+        return m.abs(a)
 
     @staticmethod
-    def step(a):
-        return 1 if a > 0 else 0
+    def local(m, out, a):
+        return (m.sign(a),)
 
+
+class Sign(Op):
+    """sign(a): 1 where the input is positive, -1 where it is negative, 0 at 0 (the
+    derivative of abs).
+
+    Local derivative: d sign(a)/da = 0 (at the jump a = 0 it is undefined; 0 is used there).
+    Domain: all real numbers.
+
+    >>> from autograd import Value
+    >>> a = Value(-0.5)
+    >>> y = a.sign(); y.backward()
+    >>> y.data, a.grad
+    (-1.0, 0.0)
+    """
+
+    name = symbol = "sign"
+
+    @staticmethod
+    def forward(m, a):
+        return m.sign(a)
+
+    @staticmethod
+    def local(m, out, a):
+        return (_zero(m, a),)
+
+
+def _zero(m, a):
+    """A local derivative of 0 in the input's shape and type (0.0 for a float, zeros for an
+    array, Fraction(0) for a Fraction), and NaN where the input is NaN: 0 * |a|, which unlike
+    a * 0 is never -0.0."""
+    return 0 * m.abs(a)
+
+
+BUILTIN_OPS: tuple[type[Op], ...] = (Add, Sub, Mul, Div, Neg, PowConst, Pow, Exp, Log, Sqrt,
+                                     Sin, Cos, Tanh, Sigmoid, Relu, Step, Abs, Sign)
+"""The operations tracegrad ships with, in the order ``python -m autograd ops`` lists them."""
+
+OPS: dict[str, type[Op]] = {op.name: op for op in BUILTIN_OPS}
+"""Every scalar primitive by name: the built-in ones, and any registered with
+``autograd.register_op``. ``Value`` and ``nn.Tensor`` both compute with these."""
+
+
+def find_op(symbol_: str, arity: int, takes_const: bool = False) -> type[Op] | None:
+    """The operation written with ``symbol_`` taking ``arity`` inputs (and a constant), if any.
+
+    >>> find_op("*", 2).name, find_op("-", 1).name, find_op("**", 1, takes_const=True).name
+    ('mul', 'neg', 'pow_const')
+    """
+    for op in OPS.values():
+        if op.symbol == symbol_ and op.arity == arity and op.takes_const == takes_const:
+            return op
+    return None
+
+
+def _domain_text(op: type[Op]) -> str:
+    """The ``Domain:`` paragraph of an operation's docstring, without its remarks in
+    parentheses, up to its first full stop."""
+    lines = (op.__doc__ or "").splitlines()
+    for k, line in enumerate(lines):
+        if line.strip().startswith("Domain:"):
+            paragraph = [line.strip()[len("Domain:"):]]
+            for more in lines[k + 1:]:
+                if not more.strip():
+                    break
+                paragraph.append(more.strip())
+            text = re.sub(r"\s\([^()]*\)", "", " ".join(paragraph)).strip()
+            return text.split(". ")[0].rstrip(".")
+    return "restricted (see its domain rule)" if op.restricted else "all real numbers"
+
+
+def operations_table():
+    """Every operation of the table: how it is written, its local derivatives, its domain.
+
+    Returns:
+        an ``autograd.text.Table`` (print it, or ``.render("markdown")``).
+
+    >>> print(operations_table().render("markdown").splitlines()[4])
+    | add | a + b | d/da = 1, d/db = 1 | all real numbers |
+    """
+    from .text import Table  # the text layer reads this table; imported here, not at the top
+
+    rows = []
+    for op in OPS.values():
+        names = ["a", "b"][:op.arity] + (["c"] if op.takes_const else [])
+        operands = [symbol(n) for n in names]
+        written = op.expression(*names)
+        rules = op.formulas(FormulaMath, symbol("out"), *operands)
+        derivatives = ", ".join(f"d/d{name} = {number(rule)}"
+                                for name, rule in zip(names[:op.arity], rules))
+        rows.append((op.name, written, derivatives, _domain_text(op)))
+    return Table(("name", "written", "local derivatives", "domain"), rows, wrap=3,
+                 title=f"the operation table: {len(rows)} operations",
+                 notes=["(a and b are the inputs, c a plain-number constant, out the output)"])

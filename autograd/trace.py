@@ -8,58 +8,26 @@ Blame": the total blame is the sum of the blame from all paths).
 
 All of it is computed by ``Value.backward_steps()``, the engine's one backward loop, and the
 formulas come from the operation table (``autograd.ops``), so what is shown is what is run.
-On ``Fraction`` data every number shown is exact.
+On ``Fraction`` data every number shown is exact. Tables print as text, and also as Markdown
+or LaTeX (``trace(f).table().render("latex")``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .formula import Formula, derivative
 from .graph import topological_order
-from .value import Value, _fmt
+from .math_namespaces import SympyMath
+from .text import Chain, Table, definition, local_formula, node_names, number
+from .value import Value
 
 __all__ = ["node_names", "Step", "Trace", "trace", "Stepper", "Path", "Paths", "paths",
-           "gradient_formula"]
+           "gradient_formula", "MAX_PATHS"]
 
-
-def node_names(root: Value) -> dict[int, str]:
-    """A readable, stable name for every node of ``root``'s graph, keyed by ``id(node)``.
-
-    A node's own ``label`` wins; an unlabelled leaf (a constant such as the 2 in ``2 * x``)
-    is shown as its number; an unlabelled intermediate is ``n1``, ``n2``, ... in topological
-    order, so the same graph always gets the same names.
-
-    >>> x = Value(3, label="x")
-    >>> y = 2 * x + 1
-    >>> sorted(node_names(y).values())
-    ['1', '2', 'n1', 'n2', 'x']
-    """
-    names = {}
-    count = 0
-    for node in topological_order(root):
-        if node.label:
-            names[id(node)] = node.label
-        elif node.op is None:
-            names[id(node)] = _fmt(node.data)
-        else:
-            count += 1
-            names[id(node)] = f"n{count}"
-    return names
-
-
-def _definition(node: Value, names: dict[int, str]) -> str:
-    """``v = u ** 2 + n3``-style text: the node's name and the operation that made it."""
-    args = [names[id(p)] for p in node.parents]
-    if node.op.takes_const:
-        args.append(_fmt(node.const))
-    return f"{names[id(node)]} = {node.op.expression(*args)}"
-
-
-def _local_formula(node: Value, position: int, names: dict[int, str]) -> str:
-    args = [names[id(p)] for p in node.parents]
-    if node.op.takes_const:
-        args.append(node.const)
-    return node.op.formulas(names[id(node)], *args)[position]
+MAX_PATHS = 10_000
+"""Most paths ``paths`` lists before it refuses (their number can grow exponentially with the
+graph's depth: a chain of n diamonds has 2**n paths)."""
 
 
 @dataclass(frozen=True)
@@ -68,55 +36,47 @@ class Step:
 
     Attributes:
         index: 1 for the first step of backward, 2 for the next, ...
-        node, child: the Values: ``child`` is input ``position`` of ``node``'s operation.
-        node_name, child_name: their names (see ``node_names``).
+        node, input: the Values: ``input`` is input ``position`` of ``node``'s operation.
+        node_name, input_name: their names (see ``autograd.text.node_names``).
         definition: how ``node`` was made, e.g. ``"f = v ** 3"``.
-        local_formula: d node / d child as text in the names, e.g. ``"3*v**2"``.
+        local_formula: d node / d input as a formula in the names (``str()`` gives
+            ``"3*v**2"``).
         local: its value.
         upstream: ``node.grad`` at this step, d(root)/d(node).
-        product: ``local * upstream``, what this step adds to ``child.grad``.
-        grad_after: ``child.grad`` after the addition.
-        accumulated: True if ``child`` had already received gradient along another path in
+        product: ``local * upstream``, what this step adds to ``input.grad``.
+        grad_after: ``input.grad`` after the addition.
+        accumulated: True if ``input`` had already received gradient along another path in
             this backward (the step adds to it: a second path arriving).
     """
 
     index: int
     node: Value
-    child: Value
+    input: Value
     position: int
     node_name: str
-    child_name: str
+    input_name: str
     definition: str
-    local_formula: str
+    local_formula: Formula
     local: object
     upstream: object
     product: object
     grad_after: object
     accumulated: bool
 
+    def derivative(self) -> Formula:
+        """d node / d input, as a formula: ``df/dv``."""
+        return derivative(self.node_name, self.input_name)
+
 
 _HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "input grad", "")
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...],
-           numeric=frozenset({0, 4, 5, 6})) -> str:
-    """Columns padded to their widest cell; the ``numeric`` columns right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for row in [header, *rows]:
-        cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join(("-" if header[i] else " ") * w
-                              for i, w in enumerate(widths)).rstrip())
-    return "\n".join(lines)
-
-
-def _row(step: Step) -> tuple[str, ...]:
-    return (str(step.index), step.definition, step.child_name,
-            f"d{step.node_name}/d{step.child_name} = {step.local_formula} = {_fmt(step.local)}",
-            _fmt(step.upstream), _fmt(step.product), _fmt(step.grad_after),
-            "+= another path" if step.accumulated else "")
+def steps_table(steps, title: str = "") -> Table:
+    """The rows of ``steps`` as a ``autograd.text.Table`` (the trace's and the stepper's)."""
+    rows = [(str(s.index), s.definition, s.input_name,
+             Chain((s.derivative(), s.local_formula, s.local)), s.upstream, s.product,
+             s.grad_after, "+= another path" if s.accumulated else "") for s in steps]
+    return Table(_HEADER, rows, numeric=frozenset({0, 4, 5, 6}), title=title, wrap=3)
 
 
 class Trace:
@@ -125,7 +85,7 @@ class Trace:
     Attributes:
         root: the Value backward started from.
         steps: list of ``Step``.
-        names: the node names used (see ``node_names``).
+        names: the node names used (see ``autograd.text.node_names``).
     """
 
     def __init__(self, root: Value, steps: list[Step], names: dict[int, str]):
@@ -140,16 +100,17 @@ class Trace:
     def __getitem__(self, i):
         return self.steps[i]
 
-    def table(self) -> str:
-        """The steps as a text table, one row per edge of the graph."""
-        title = (f"backward from {self.names[id(self.root)]} = {_fmt(self.root.data)}: "
+    def table(self) -> Table:
+        """The steps as a ``autograd.text.Table``, one row per edge of the graph; render it as
+        text, Markdown or LaTeX (``.render("markdown")``)."""
+        title = (f"backward from {self.names[id(self.root)]} = {number(self.root.data)}: "
                  f"{len(self.steps)} chain-rule steps (input grad += local derivative * upstream)")
-        return title + "\n" + _table([_row(s) for s in self.steps], _HEADER)
+        return steps_table(self.steps, title)
 
-    __str__ = table
+    def __str__(self) -> str:
+        return str(self.table())
 
-    def __repr__(self) -> str:
-        return self.table()
+    __repr__ = __str__
 
 
 class _StepMaker:
@@ -162,15 +123,15 @@ class _StepMaker:
 
     def __call__(self, edge) -> Step:
         self.count += 1
-        accumulated = id(edge.child) in self.reached
-        self.reached.add(id(edge.child))
+        accumulated = id(edge.input) in self.reached
+        self.reached.add(id(edge.input))
         return Step(
-            index=self.count, node=edge.node, child=edge.child, position=edge.position,
-            node_name=self.names[id(edge.node)], child_name=self.names[id(edge.child)],
-            definition=_definition(edge.node, self.names),
-            local_formula=_local_formula(edge.node, edge.position, self.names),
+            index=self.count, node=edge.node, input=edge.input, position=edge.position,
+            node_name=self.names[id(edge.node)], input_name=self.names[id(edge.input)],
+            definition=definition(edge.node, self.names),
+            local_formula=local_formula(edge.node, edge.position, self.names),
             local=edge.local, upstream=edge.upstream, product=edge.local * edge.upstream,
-            grad_after=edge.child.grad, accumulated=accumulated)
+            grad_after=edge.input.grad, accumulated=accumulated)
 
 
 def trace(root: Value) -> Trace:
@@ -185,10 +146,10 @@ def trace(root: Value) -> Trace:
     backward from u = 8: 4 chain-rule steps (input grad += local derivative * upstream)
     step  node         input  local derivative  upstream  product  input grad
     ----  -----------  -----  ----------------  --------  -------  ----------
-       1  u = n1 + x2  n1     du/dn1 = 1 = 1           1        1           1
-       2  u = n1 + x2  x2     du/dx2 = 1 = 1           1        1           1
+       1  u = n1 + x2  n1     du/dn1 = 1               1        1           1
+       2  u = n1 + x2  x2     du/dx2 = 1               1        1           1
        3  n1 = 2 * x1  2      dn1/d2 = x1 = 3          1        3           3
-       4  n1 = 2 * x1  x1     dn1/dx1 = 2 = 2          1        2           2
+       4  n1 = 2 * x1  x1     dn1/dx1 = 2              1        2           2
     """
     make = _StepMaker(root)
     steps = [make(edge) for edge in root.backward_steps()]
@@ -219,7 +180,7 @@ class Stepper:
         self._make = _StepMaker(root)
         # The nodes that pass gradient down, in the order backward visits them.
         self._plan = [n for n in reversed(topological_order(root)) if n.op is not None]
-        self._total = sum(len(n.parents) for n in self._plan)
+        self._total = sum(len(n.inputs) for n in self._plan)
         self._at = 0  # index in _plan of the node the next step belongs to
         self.steps: list[Step] = []
 
@@ -227,6 +188,11 @@ class Stepper:
     def names(self) -> dict[int, str]:
         """The node names the steps use, keyed by ``id(node)`` (see ``node_names``)."""
         return self._make.names
+
+    @property
+    def total(self) -> int:
+        """How many steps backward takes in all: one per edge of the graph."""
+        return self._total
 
     @property
     def done(self) -> bool:
@@ -239,7 +205,7 @@ class Stepper:
             return None
         step = self._make(next(self._edges))
         self.steps.append(step)
-        if step.position == len(step.node.parents) - 1:
+        if step.position == len(step.node.inputs) - 1:
             self._at += 1
         return step
 
@@ -248,7 +214,7 @@ class Stepper:
         first = self.step()
         if first is None:
             return []
-        remaining = len(first.node.parents) - 1 - first.position
+        remaining = len(first.node.inputs) - 1 - first.position
         return [first] + [self.step() for _ in range(remaining)]
 
     def run(self) -> Trace:
@@ -262,14 +228,14 @@ class Stepper:
         """The node whose gradient the next step passes down (None when done)."""
         return None if self.done else self._plan[self._at]
 
-    def grads(self) -> str:
+    def grads(self) -> Table:
         """Every node's data and grad right now, in topological order, as a table."""
         rows = []
         current = self.current
         for node in topological_order(self.root):
             state = "next" if node is current else ""
-            rows.append((self.names[id(node)], _fmt(node.data), _fmt(node.grad), state))
-        return _table(rows, ("node", "data", "grad", ""), numeric={1, 2})
+            rows.append((self.names[id(node)], node.data, node.grad, state))
+        return Table(("node", "data", "grad", ""), rows, numeric=frozenset({1, 2}))
 
     def __repr__(self) -> str:
         head = (f"Stepper at step {len(self.steps)}"
@@ -278,7 +244,7 @@ class Stepper:
                    " (call .step() or .step_node())"))
         if not self.steps:
             return head
-        return head + "\n" + _table([_row(s) for s in self.steps], _HEADER)
+        return head + "\n" + str(steps_table(self.steps))
 
 
 @dataclass(frozen=True)
@@ -288,7 +254,7 @@ class Path:
     Attributes:
         nodes: the Values along the path, from the input to the output.
         names: their names.
-        formulas: the local derivative of each edge, as text (one fewer than ``nodes``).
+        formulas: the local derivative of each edge, as a formula (one fewer than ``nodes``).
         locals: their values.
         product: the product of ``locals``: this path's share of the gradient.
     """
@@ -315,34 +281,37 @@ class Paths(list):
             total = total + p.product
         return total
 
-    def __str__(self) -> str:
+    def table(self) -> Table:
+        """The paths as a ``autograd.text.Table``: path, local derivatives, values, product."""
         x, f = self.names[id(self.x)], self.names[id(self.root)]
-        rows = []
-        for p in self:
-            rows.append((" -> ".join(p.names), " * ".join(f"({s})" if " " in s else s
-                                                         for s in p.formulas),
-                         " * ".join(_fmt(v) for v in p.locals), _fmt(p.product)))
-        header = ("path", "local derivatives", "values", "product")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-        lines = [f"paths from {x} to {f}: {len(self)}"]
-        for row in [header, *rows]:
-            lines.append("  ".join(c.ljust(w) if i < 3 else c.rjust(w)
-                                   for i, (c, w) in enumerate(zip(row, widths))).rstrip())
-        lines.insert(2, "  ".join("-" * w for w in widths))
-        lines.append(f"sum of the products: d{f}/d{x} = {_fmt(self.total)}")
-        return "\n".join(lines)
+        rows = [(" -> ".join(p.names), " * ".join(_factor_text(s) for s in p.formulas),
+                 " * ".join(_factor_text(number(v)) for v in p.locals), p.product)
+                for p in self]
+        return Table(("path", "local derivatives", "values", "product"), rows,
+                     numeric=frozenset({3}), title=f"paths from {x} to {f}: {len(self)}",
+                     wrap=1, notes=[f"sum of the products: d{f}/d{x} = {number(self.total)}"])
+
+    def __str__(self) -> str:
+        return str(self.table())
 
     def __repr__(self) -> str:
         return str(self)
 
 
-def paths(root: Value, x: Value, limit: int = 10_000) -> Paths:
+def _factor_text(formula) -> str:
+    """A factor of a product written out: parenthesised if it is a sum or negative."""
+    text = str(formula)
+    return f"({text})" if " " in text or text.startswith("-") else text
+
+
+def paths(root: Value, x: Value, limit: int = MAX_PATHS) -> Paths:
     """Every path from ``x`` to ``root`` with the product of its local derivatives.
 
     The chain rule says d root / d x is the sum, over all paths from x to root, of the product
     of the local derivatives along the path: ``paths(f, x).total == x.grad`` after
     ``f.backward()`` (up to float rounding; exactly, on Fractions). ``x * x`` has two paths
-    from x, one per edge.
+    from x, one per edge. Time and memory grow with the graph's size plus the length of the
+    paths listed (a 100,000-deep chain takes well under a second).
 
     Args:
         root: the output.
@@ -350,7 +319,8 @@ def paths(root: Value, x: Value, limit: int = 10_000) -> Paths:
         limit: refuse graphs with more paths than this (their number can grow exponentially).
 
     Raises:
-        ValueError: x is not in root's graph, or there are more than ``limit`` paths.
+        ValueError: x is not in root's graph, or there are more than ``limit`` paths (the
+            message says how to see the gradient without listing them).
 
     >>> x1, x2 = Value(3, label="x1"), Value(2, label="x2")
     >>> u = 2 * x1 + x2; u.label = "u"
@@ -360,43 +330,88 @@ def paths(root: Value, x: Value, limit: int = 10_000) -> Paths:
     >>> [p.product for p in ps], ps.total
     ([277248, 207936], 485184)
     """
-    order = topological_order(root)
-    names = node_names(root)
-    if not any(node is x for node in order):
-        raise ValueError(f"{x!r} is not in the graph of {root!r}: no path leads from it")
-    users: dict[int, list[tuple[Value, int]]] = {}
-    for node in order:
-        for position, parent in enumerate(node.parents):
-            users.setdefault(id(parent), []).append((node, position))
-
-    found: list[Path] = []
-    # Depth-first over (node, path so far); iterative so long chains need no recursion.
-    stack = [(x, (x,), ())]
-    while stack:
-        node, nodes, edges = stack.pop()
-        if node is root:
-            formulas = tuple(_local_formula(n, pos, names) for n, pos in edges)
-            values = tuple(n.local_derivatives()[pos] for n, pos in edges)
-            product = 1
-            for value in values:
-                product = product * value
-            found.append(Path(nodes, tuple(names[id(n)] for n in nodes), formulas, values,
-                              product))
-            if len(found) > limit:
-                raise ValueError(f"more than {limit} paths lead from {names[id(x)]} to "
-                                 f"{names[id(root)]}; pass a larger limit= or pick a nearer x")
-            continue
-        for user, position in reversed(users.get(id(node), [])):
-            stack.append((user, nodes + (user,), edges + ((user, position),)))
-    return Paths(root, x, found, names)
+    return PathFinder(root).paths(x, limit)
 
 
-def _factor(*parts: str) -> str:
-    """Multiply formula texts: drop factors of 1, parenthesise sums."""
-    kept = [p for p in parts if p != "1"]
-    if not kept:
-        return "1"
-    return "*".join(f"({p})" if " + " in p or " - " in p else p for p in kept)
+class PathFinder:
+    """The paths of one graph to its root, for many starting nodes without walking it again.
+
+    Computes the topological order, the names and the users of every node once; each
+    ``paths(x)`` then costs the part of the graph between x and the root plus the paths it
+    lists. Local derivatives are computed once per node.
+    """
+
+    def __init__(self, root: Value, names: dict[int, str] | None = None):
+        self.root = root
+        self.order = topological_order(root)
+        self.names = names if names is not None else node_names(root)
+        self.users: dict[int, list[tuple[Value, int]]] = {}
+        for node in self.order:
+            for position, input_ in enumerate(node.inputs):
+                self.users.setdefault(id(input_), []).append((node, position))
+        self._locals: dict[int, tuple] = {}
+        self._counts: dict[int, int] | None = None
+
+    def local(self, node: Value, position: int):
+        """d node / d its input ``position`` (computed once per node)."""
+        key = id(node)
+        if key not in self._locals:
+            self._locals[key] = node.local_derivatives()
+        return self._locals[key][position]
+
+    def count(self, x: Value) -> int:
+        """How many paths lead from ``x`` to the root, without listing them."""
+        if self._counts is None:
+            counts = {id(self.root): 1}
+            for node in reversed(self.order):  # users come after their inputs
+                if node is not self.root:
+                    counts[id(node)] = sum(counts.get(id(user), 0)
+                                           for user, _ in self.users.get(id(node), ()))
+            self._counts = counts
+        return self._counts.get(id(x), 0)
+
+    def paths(self, x: Value, limit: int = MAX_PATHS) -> Paths:
+        """Every path from ``x`` to the root (see ``autograd.trace.paths``)."""
+        if not any(node is x for node in self.order):
+            raise ValueError(f"{x!r} is not in the graph of {self.root!r}: no path leads "
+                             "from it")
+        total = self.count(x)
+        if total > limit:
+            x_name, f_name = self.names[id(x)], self.names[id(self.root)]
+            raise ValueError(f"{total:,} paths lead from {x_name} to {f_name}, more than "
+                             f"limit={limit:,}: pass a larger limit= or pick a nearer x; the "
+                             f"gradient itself needs no paths ({f_name}.backward(), then "
+                             f"{x_name}.grad, or trace({f_name}))")
+        found: list[Path] = []
+        # Depth first with one shared path: edges[k] is (user, position) of the k-th step.
+        edges: list[tuple[Value, int]] = []
+        stack = [iter(self.users.get(id(x), ())) if x is not self.root else iter(())]
+        if x is self.root:
+            found.append(self._path(x, []))
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                if edges:
+                    edges.pop()
+                continue
+            edges.append(step)
+            user = step[0]
+            if user is self.root:
+                found.append(self._path(x, edges))
+                edges.pop()
+                continue
+            stack.append(iter(self.users.get(id(user), ())))
+        return Paths(self.root, x, found, self.names)
+
+    def _path(self, x: Value, edges: list[tuple[Value, int]]) -> Path:
+        nodes = (x,) + tuple(user for user, _ in edges)
+        formulas = tuple(local_formula(user, position, self.names) for user, position in edges)
+        values = tuple(self.local(user, position) for user, position in edges)
+        product = 1
+        for value in values:
+            product = product * value
+        return Path(nodes, tuple(self.names[id(n)] for n in nodes), formulas, values, product)
 
 
 def gradient_formula(root: Value, x: Value, simplify: bool = False, limit: int = 1_000) -> str:
@@ -431,71 +446,76 @@ def gradient_formula(root: Value, x: Value, simplify: bool = False, limit: int =
     """
     if simplify:
         return _simplified_gradient(root, x)
-    names = node_names(root)
-    users: dict[int, list[tuple[Value, int]]] = {}
-    for node in topological_order(root):
-        for position, parent in enumerate(node.parents):
-            users.setdefault(id(parent), []).append((node, position))
+    finder = PathFinder(root)
+    if not any(node is x for node in finder.order):
+        raise ValueError(f"{x!r} is not in the graph of {root!r}: no path leads from it")
+    total = finder.count(x)
+    if total > limit:
+        raise ValueError(f"{total:,} paths lead from {finder.names[id(x)]} to "
+                         f"{finder.names[id(root)]}, more than limit={limit:,}; "
+                         "gradient_formula is for small graphs")
+    return str(_factored(finder, x, root))
 
-    def all_paths(a: Value, b: Value) -> list[list[tuple[Value, int]]]:
-        found, stack = [], [(a, [])]
-        while stack:
-            node, edges = stack.pop()
-            if node is b:
-                found.append(edges)
-                if len(found) > limit:
-                    raise ValueError(f"more than {limit} paths lead from {names[id(x)]} to "
-                                     f"{names[id(root)]}; gradient_formula is for small graphs")
-                continue
-            for user, position in reversed(users.get(id(node), [])):
-                stack.append((user, edges + [(user, position)]))
-        return found
 
-    def formula(a: Value, b: Value) -> str:
-        if a is b:
-            return "1"
-        found = all_paths(a, b)
-        if not found:
-            raise ValueError(f"{names.get(id(a), repr(a))} is not in the graph of "
-                             f"{names[id(b)]}: no path leads from it")
-        # The first node after a that every path passes through (other than b) factors out.
-        on_every = set.intersection(*({id(n) for n, _ in edges[:-1]} for edges in found))
-        for node, _ in found[0][:-1]:
-            if id(node) in on_every:
-                return _factor(formula(node, b), formula(a, node))
-        terms, seen = [], set()
-        for edges in found:
-            node, position = edges[0]
-            if (id(node), position) in seen:
-                continue
-            seen.add((id(node), position))
-            terms.append(_factor(formula(node, b), _local_formula(node, position, names)))
-        return " + ".join(terms)
+def _factored(finder: PathFinder, a: Value, b: Value) -> Formula | int:
+    """d b / d a, factored: a node every path passes through splits the product there."""
+    if a is b:
+        return 1
+    found = _edge_lists(finder, a, b)
+    if not found:
+        raise ValueError(f"{finder.names.get(id(a), repr(a))} is not in the graph of "
+                         f"{finder.names[id(b)]}: no path leads from it")
+    # The first node after a that every path passes through (other than b) factors out.
+    on_every = set.intersection(*({id(n) for n, _ in edges[:-1]} for edges in found))
+    for node, _ in found[0][:-1]:
+        if id(node) in on_every:
+            return _factored(finder, node, b) * _factored(finder, a, node)
+    total: Formula | int = 0
+    seen = set()
+    for edges in found:
+        node, position = edges[0]
+        if (id(node), position) in seen:
+            continue
+        seen.add((id(node), position))
+        total = total + _factored(finder, node, b) * local_formula(node, position,
+                                                                   finder.names)
+    return total
 
-    return formula(x, root)
+
+def _edge_lists(finder: PathFinder, a: Value, b: Value) -> list[list[tuple[Value, int]]]:
+    """Every path from a to b, as lists of (user, position) edges."""
+    found, stack = [], [(a, [])]
+    while stack:
+        node, edges = stack.pop()
+        if node is b:
+            found.append(edges)
+            continue
+        for user, position in reversed(finder.users.get(id(node), [])):
+            stack.append((user, edges + [(user, position)]))
+    return found
 
 
 def _simplified_gradient(root: Value, x: Value) -> str:
-    """d root / d x by sympy, in the inputs' names: the graph rebuilt symbolically."""
+    """d root / d x by sympy, in the inputs' names: each operation's own forward rule run on
+    sympy expressions (``SympyMath``), then differentiated and factored."""
     import sympy
 
-    symbols: dict[int, object] = {}
     names = node_names(root)
-    rules = {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "neg": lambda a: -a, "powv": lambda a, b: a ** b,
-        "exp": sympy.exp, "log": sympy.log, "tanh": sympy.tanh,
-        "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
-        "relu": lambda a: sympy.Piecewise((a, a > 0), (0, True)),
-    }
+    symbols: dict[int, object] = {}
     for node in topological_order(root):
         if node.op is None:
             symbols[id(node)] = (sympy.Symbol(names[id(node)]) if node.label or node is x
                                  else sympy.nsimplify(node.data))
-        elif node.op.takes_const:
-            symbols[id(node)] = symbols[id(node.parents[0])] ** sympy.nsimplify(node.const)
-        else:
-            symbols[id(node)] = rules[node.op.name](*(symbols[id(p)] for p in node.parents))
+            continue
+        inputs = [symbols[id(i)] for i in node.inputs]
+        if node.op.takes_const:
+            inputs.append(sympy.nsimplify(node.const))
+        try:
+            symbols[id(node)] = node.op.forward(SympyMath, *inputs)
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"the operation {node.op.name} cannot be written symbolically "
+                             f"(its forward rule, run on sympy expressions, failed: {exc})") \
+                from None
     if id(x) not in symbols:
         raise ValueError(f"{x!r} is not in the graph of {root!r}")
     return str(sympy.factor(sympy.diff(symbols[id(root)], symbols[id(x)])))

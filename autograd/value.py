@@ -14,27 +14,29 @@ from typing import NamedTuple
 
 from . import anomaly, grad_mode
 from .graph import topological_order
+from .math_namespaces import ScalarMath
 from .operators import Operators
-from .ops import Op, Pow, PowConst, ScalarMath
+from .ops import OPS, Op
+from .text import describe, number
 
-__all__ = ["Value", "Edge", "InexactWarning"]
+__all__ = ["Value", "Edge", "InexactWarning", "apply", "as_number"]
 
 
 class Edge(NamedTuple):
-    """One chain-rule step of backward: ``child.grad += local * upstream``.
+    """One chain-rule step of backward: ``input.grad += local * upstream``.
 
     Attributes:
         node: the Value whose gradient is passed down (the output of an operation).
-        position: which input of ``node.op`` the child is (0 or 1).
-        child: that input.
-        local: d node / d child, the local derivative from the operation table.
+        position: which input of ``node.op`` receives it (0 or 1).
+        input: that input.
+        local: d node / d input, the local derivative from the operation table.
         upstream: ``node.grad``, d(root)/d(node), at this step.
-        grad_before: ``child.grad`` before this step added ``local * upstream``.
+        grad_before: ``input.grad`` before this step added ``local * upstream``.
     """
 
     node: Value
     position: int
-    child: Value
+    input: Value
     local: object
     upstream: object
     grad_before: object
@@ -44,11 +46,22 @@ class InexactWarning(UserWarning):
     """An operation on exact numbers (int, Fraction) had to return a float."""
 
 
-def _number(x, what: str = "Value data"):
+def as_number(x, what: str = "Value data"):
     """Check that ``x`` is a real number the engine can keep as given; return it.
 
     int, float and Fraction are kept as they are. NumPy scalars (np.float32(0.5), np.int64(3))
-    become the matching Python number. Everything else raises TypeError.
+    become the matching Python number.
+
+    Args:
+        x: the number.
+        what: how to name it in the error message.
+
+    Raises:
+        TypeError: anything else (a str, list, None, array, complex, bool), naming the value
+            and what to do instead.
+
+    >>> as_number(3), as_number(Fraction(1, 2))
+    (3, Fraction(1, 2))
     """
     if type(x) is float or type(x) is int:  # the common case first; type(True) is bool, so a
         return x                            # bool goes on to the check below
@@ -80,21 +93,14 @@ def _outside_autograd() -> int:
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _fmt(x) -> str:
-    """A number as a person reads it: 3, -2.0, 0.75, 3/4, 0.333333, 1.23457e+06."""
-    if isinstance(x, float):
-        short = repr(x)
-        return short if len(short) <= 8 else f"{x:.6g}"
-    return str(x)
-
-
 class Value(Operators):
-    """One scalar in a computation graph: its ``data``, its ``grad``, and how it was made.
+    """One number in a computation graph: its ``data``, its ``grad``, and how it was made.
 
-    Arithmetic on Values (``+ - * / **``, unary ``-``, and the methods ``exp``, ``log``,
-    ``tanh``, ``sigmoid``, ``relu``) returns new Values that remember their inputs
-    (``parents``, an ordered tuple) and their operation (``op``, an entry of
-    ``autograd.ops.OPS``). ``backward()`` then applies the chain rule through that graph.
+    Arithmetic on Values (``+ - * / **``, unary ``-``, ``abs()``, and a method for each
+    operation of the table written as a function, such as ``exp``, ``log``, ``sqrt``, ``sin``,
+    ``tanh``, ``sigmoid``, ``relu``: ``python -m autograd ops`` lists them all) returns new
+    Values that remember their ``inputs`` and their operation (``op``, an entry of
+    ``autograd.OPS``). ``backward()`` then applies the chain rule through that graph.
 
     Args:
         data: an int, float or ``fractions.Fraction``, kept exactly as given (NumPy scalars
@@ -107,24 +113,19 @@ class Value(Operators):
             shows ``grad=not computed`` until a backward() (or zero_grad()) has set it.
         label: the name given, or None.
         op: the operation that made this value (None for a leaf: an input or parameter).
-        parents: the inputs of that operation, in argument order (``x * x`` has two), as a
-            tuple; empty for a leaf.
+        inputs: the inputs of that operation, in argument order (``x * x`` has two), as a
+            tuple; empty for a leaf. (``parents`` is another name for it, kept for code
+            written for tracegrad 0.1.)
         const: the plain-number constant of ``x ** c`` (else None).
-
-    Memory: about 150 bytes per node. A Value keeps its (one or two) inputs in two slots and
-    builds the ``parents`` tuple when asked, so each node is one object, not two: Python's
-    cyclic garbage collector, which scans every container object while a program allocates,
-    has half as much to scan (measured in ``benchmarks/scalar_engine.py``). Graphs of Values
-    hold no reference cycles, so they are freed as soon as they are dropped.
 
     Raises:
         TypeError: ``data`` is not a real number (a str, list, None, array, complex, bool).
 
     Exact arithmetic: on ``Fraction`` data, ``+ - * /`` and ``** int`` stay exact, and so do
     their gradients (the lesson's hand-worked fractions can be checked with no rounding).
-    ``exp``, ``log``, ``tanh``, ``sigmoid`` and fractional powers cannot: on a Fraction they
-    return a float and warn with ``InexactWarning``. Plain ints follow Python (``1 / 2`` is
-    0.5).
+    ``sqrt`` is exact where the root is rational. ``exp``, ``log``, ``tanh``, ``sigmoid``,
+    ``sin``, ``cos`` and fractional powers cannot be: on a Fraction they return a float and
+    warn with ``InexactWarning``. Plain ints follow Python (``1 / 2`` is 0.5).
 
     >>> x = Value(3.0, label="x")
     >>> y = x * x + 2 * x        # y = x**2 + 2x, so dy/dx = 2x + 2
@@ -135,26 +136,33 @@ class Value(Operators):
     Value(data=1, grad=not computed)
     """
 
+    # A Value keeps its one or two inputs in two slots and builds the ``inputs`` tuple when
+    # asked, so each node is one object, not two: Python's cyclic garbage collector, which
+    # scans every container object while a program allocates, has half as much to scan
+    # (about 150 bytes per node; measured in benchmarks/scalar_engine.py). Graphs of Values
+    # hold no reference cycles, so reference counting frees them as soon as they are dropped.
     __slots__ = ("data", "grad", "label", "op", "_first", "_second", "const", "_grad_set",
                  "__weakref__")
 
     def __init__(self, data, label: str | None = None):
-        self.data = _number(data)
+        self.data = as_number(data)
         self.grad = 0
         self._grad_set = False  # becomes True once backward() or zero_grad() sets grad
         self.label = label
         self.op: type[Op] | None = None
-        self._first = self._second = None  # the inputs of ``op``; see ``parents``
+        self._first = self._second = None  # the inputs of ``op``; see ``inputs``
         self.const = None
 
     @property
-    def parents(self) -> tuple[Value, ...]:
+    def inputs(self) -> tuple[Value, ...]:
         """The inputs of ``op`` in argument order: (), (a,) or (a, b)."""
         if self._second is not None:
             return (self._first, self._second)
         if self._first is not None:
             return (self._first,)
         return ()
+
+    parents = inputs
 
     # ----------------------------------------------------------------- building the graph
 
@@ -171,7 +179,7 @@ class Value(Operators):
             problem = op.domain(ScalarMath, *op.arguments(a, b, const))
             if problem is not None:
                 error, reason = problem
-                raise error(f"{_describe(op, (a, b), const)} is undefined: {reason}")
+                raise error(f"{describe(op, (a, b), const)} is undefined: {reason}")
         try:  # the rule takes the inputs' data (and the constant of ``x ** c``)
             if b is not None:
                 data = op.forward(ScalarMath, a.data, b.data)
@@ -186,10 +194,10 @@ class Value(Operators):
                 _not_finite(data, op, (a, b), const, op.arguments(a, b, const))
             if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
                 warnings.warn(f"{op.name} of an exact number returns a float: "
-                              f"{_describe(op, (a, b), const)} = {data!r}",
+                              f"{describe(op, (a, b), const)} = {data!r}",
                               InexactWarning, stacklevel=_outside_autograd())
         elif type(data) is complex:  # pragma: no cover - domain() should have caught it
-            raise ValueError(f"{_describe(op, (a, b), const)} is complex")
+            raise ValueError(f"{describe(op, (a, b), const)} is complex")
         out = object.__new__(Value)
         out.data, out.grad, out._grad_set, out.label = data, 0, False, None
         if grad_mode._enabled:
@@ -202,7 +210,7 @@ class Value(Operators):
 
     def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
-            other = Value(_number(other, "the other operand"))
+            other = Value(as_number(other, "the other operand"))
         if reflected:
             return Value._apply(op, other, self)
         return Value._apply(op, self, other)
@@ -210,19 +218,13 @@ class Value(Operators):
     def _unary(self, op: type[Op]) -> Value:
         return Value._apply(op, self)
 
-    def __pow__(self, other):
-        """``x ** c`` for a plain number c (PowConst), or ``x ** y`` for a Value y (Pow)."""
-        if isinstance(other, Value):
-            return self._binary(Pow, other)
-        return Value._apply(PowConst, self, const=_number(other, "the exponent"))
-
-    def __rpow__(self, other):
-        return self._binary(Pow, other, reflected=True)
+    def _with_const(self, op: type[Op], const) -> Value:
+        return Value._apply(op, self, const=as_number(const, "the exponent"))
 
     # ----------------------------------------------------------------- backpropagation
 
     def local_derivatives(self) -> tuple:
-        """d self / d parent for each parent, from the operation table (empty for a leaf).
+        """d self / d input for each input, from the operation table (empty for a leaf).
 
         Raises:
             ZeroDivisionError, ValueError: the derivative is undefined at these inputs (for
@@ -241,13 +243,13 @@ class Value(Operators):
             else:
                 locals_ = op.local(ScalarMath, self.data, self._first.data)
         except (ArithmeticError, ValueError) as exc:
-            raise type(exc)(f"the local derivative of {_describe(op, self.parents, self.const)}"
+            raise type(exc)(f"the local derivative of {describe(op, self.inputs, self.const)}"
                             f" is undefined: {exc}") from None
         if op.singular:  # the others' local derivatives are finite where their inputs are
             for local in locals_:
                 if type(local) is float and not isfinite(local):
                     raise OverflowError(f"the local derivative of "
-                                        f"{_describe(op, self.parents, self.const)} overflows: "
+                                        f"{describe(op, self.inputs, self.const)} overflows: "
                                         "it is larger than the largest float (about 1.8e308)")
         return locals_
 
@@ -255,8 +257,8 @@ class Value(Operators):
         """Fill in ``grad`` of every value this one depends on: d self / d value.
 
         The chain rule, run in reverse topological order: ``self.grad`` is seeded with 1, then
-        each node passes ``local derivative * its grad`` to each of its parents, where it is
-        added (``parent.grad += local * node.grad``). A value used along several paths
+        each node passes ``local derivative * its grad`` to each of its inputs, where it is
+        added (``input.grad += local * node.grad``). A value used along several paths
         (``x * x``, or x feeding both u and v) therefore receives the sum over all paths.
         Iterative, so graphs a million operations deep work.
 
@@ -317,19 +319,19 @@ class Value(Operators):
             upstream = node.grad
             locals_ = node.local_derivatives()
             if not watched:  # the chain-rule step alone, for each input of this node
-                for parent, local in zip(node.parents, locals_):
-                    parent.grad += local * upstream
+                for input_, local in zip(node.inputs, locals_):
+                    input_.grad += local * upstream
                 continue
-            for position, (parent, local) in enumerate(zip(node.parents, locals_)):
-                before = parent.grad
-                parent.grad = before + local * upstream  # the same step, watched
-                if check and isinstance(parent.grad, float) and not isfinite(parent.grad):
+            for position, (input_, local) in enumerate(zip(node.inputs, locals_)):
+                before = input_.grad
+                input_.grad = before + local * upstream  # the same step, watched
+                if check and isinstance(input_.grad, float) and not isfinite(input_.grad):
                     raise anomaly.backward_error(
-                        _describe(node.op, node.parents, node.const),
-                        f"input {position + 1} ({parent!r})",
-                        f"local derivative {_fmt(local)} * upstream {_fmt(upstream)}", node)
+                        describe(node.op, node.inputs, node.const),
+                        f"input {position + 1} ({input_!r})",
+                        f"local derivative {number(local)} * upstream {number(upstream)}", node)
                 if record:
-                    yield Edge(node, position, parent, local, upstream, before)
+                    yield Edge(node, position, input_, local, upstream, before)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this value and every value it depends on."""
@@ -348,25 +350,16 @@ class Value(Operators):
 
     def __repr__(self) -> str:
         name = self.label if self.label else "data"
-        grad = _fmt(self.grad) if self._grad_set else "not computed"
-        return f"Value({name}={_fmt(self.data)}, grad={grad})"
-
-
-def _describe(op: type[Op], inputs, const) -> str:
-    """``log(x1=-2.0)``-style text naming an operation and its inputs, for error messages."""
-    names = [f"{v.label}={_fmt(v.data)}" if v.label else _fmt(v.data)
-             for v in inputs if v is not None]
-    if op.takes_const:
-        names.append(_fmt(const))
-    return op.expression(*names)
+        grad = number(self.grad) if self._grad_set else "not computed"
+        return f"Value({name}={number(self.data)}, grad={grad})"
 
 
 def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
     """The error to raise when ``op``'s forward rule raised ``exc``, naming the operation."""
     if isinstance(exc, OverflowError):
-        return OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+        return OverflowError(f"{describe(op, inputs, const)} overflows: the result is larger "
                              "than the largest float (about 1.8e308)")
-    return type(exc)(f"{_describe(op, inputs, const)} failed: {exc}")
+    return type(exc)(f"{describe(op, inputs, const)} failed: {exc}")
 
 
 def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
@@ -376,7 +369,51 @@ def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
     that came in with the inputs passes on, unless anomaly mode is on, which stops there.
     """
     if all(not isinstance(a, float) or isfinite(a) for a in args):
-        raise OverflowError(f"{_describe(op, inputs, const)} overflows: the result is larger "
+        raise OverflowError(f"{describe(op, inputs, const)} overflows: the result is larger "
                             "than the largest float (about 1.8e308)")
     if anomaly._enabled:
-        raise anomaly.forward_error(op.name, _describe(op, inputs, const), _fmt(data))
+        raise anomaly.forward_error(op.name, describe(op, inputs, const), number(data))
+
+
+def apply(op, *inputs, const=None):
+    """Apply the operation ``op`` (its name, or the class) to ``inputs``: Values or Tensors,
+    or plain numbers beside them.
+
+    This is how a two-input operation registered with ``autograd.register_op`` is used from
+    Python (one-input ones are methods as well: ``x.cube()``).
+
+    Args:
+        op: an operation's name in ``autograd.OPS`` (``"mul"``), or the ``Op`` class.
+        *inputs: as many as the operation's ``arity``; at least one a Value (or Tensor).
+        const: the plain-number constant of an operation that takes one (``pow_const``).
+
+    Returns:
+        a Value (or a Tensor, for Tensor inputs).
+
+    Raises:
+        KeyError: no operation of that name.
+        TypeError: the wrong number of inputs, or none of them a Value or Tensor.
+
+    >>> x = Value(3.0)
+    >>> apply("mul", x, 2).data, apply("pow_const", x, const=2).data
+    (6.0, 9.0)
+    """
+    if isinstance(op, str):
+        if op not in OPS:
+            raise KeyError(f"no operation named {op!r}; the table has {', '.join(OPS)}")
+        op = OPS[op]
+    if len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input{'s' if op.arity > 1 else ''}, got "
+                        f"{len(inputs)}")
+    if op.takes_const and const is None:
+        raise TypeError(f"{op.name} takes a constant: pass const=...")
+    first = next((x for x in inputs if isinstance(x, Operators)), None)
+    if first is None:
+        raise TypeError(f"apply({op.name!r}, ...) needs a Value or Tensor among its inputs, got "
+                        + ", ".join(type(x).__name__ for x in inputs))
+    if op.arity == 2:
+        a, b = inputs
+        return a._binary(op, b) if a is first else b._binary(op, a, reflected=True)
+    if op.takes_const:
+        return first._with_const(op, const)
+    return first._unary(op)

@@ -20,50 +20,35 @@ from pathlib import Path
 
 from autograd import Value
 from autograd.check import Claim, check
+from autograd.check.explain import Voice, claim_explanations
+from autograd.text import forward_line as text_forward_line
+from autograd.text import number
 from autograd.trace import paths
 
 WIDTH = 108
 OK, BAD = "✓", "✗"
+LESSON = Voice(possessive="the lesson's", subject="the lesson", tolerance="it should say so")
+"""The checker's explanations, spoken of the lesson instead of to "you"."""
 
-__all__ = ["Audit", "Item", "parser", "path_lines", "row_hint", "show", "write_graphs"]
+__all__ = ["Audit", "Item", "Hint", "parser", "path_lines", "row_hint", "show", "write_graphs"]
 
-
-# ----------------------------------------------------------------------------- numbers
 
 def show(x, digits: int = 6) -> str:
-    """An engine number for a person: 534, 0.948, -0.0026, 4.7232, 1/3 (≈ 0.333333)."""
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, Fraction):
-        if x.denominator == 1:
-            return str(x.numerator)
-        d = x.denominator
-        while d % 2 == 0:
-            d //= 2
-        while d % 5 == 0:
-            d //= 5
-        if d == 1:  # a terminating decimal: show all of it when it is short
-            text = f"{float(x):.12f}".rstrip("0")
-            if Fraction(text) == x and len(text) <= 10:
-                return text
-        return f"{float(x):.{max(digits, 7)}g}"
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
-
-
-def _for_the_lesson(note: str) -> str:
-    """The checker speaks to 'you'; here the person is the lesson."""
-    return (note.replace("your own earlier numbers", "the lesson's own earlier numbers")
-            .replace("your rounded earlier numbers", "the lesson's rounded earlier numbers")
-            .replace("your earlier numbers", "the lesson's earlier numbers")
-            .replace("if you rounded", "if the lesson rounded")
-            .replace("say so with a tolerance (tol=0.5, or --tol 0.5)", "it should say so"))
+    """An engine number for a person reading a worked example: 534, 0.948, -0.0026, 4.7232,
+    0.3333333 (``autograd.text.number`` in its decimal form)."""
+    return number(x, digits=digits, decimal=True)
 
 
 # ----------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class Hint:
+    """A demo's own explanation of a differing number; ``follows`` when it says that the
+    number follows from an earlier wrong one."""
+
+    text: str
+    follows: bool = False
+
 
 @dataclass
 class Item:
@@ -76,9 +61,11 @@ class Item:
         correct: the engine's value (a number), or for a statement, what the engine found.
         ok: confirmed (True) or not.
         kind: "number" or "statement".
-        note: the checker's note (rounding rule, "follows from earlier numbers", hints).
         derivation: how the engine gets the correct value (lines), shown for differing items.
         claim: the ``autograd.check.Claim`` behind it (None for statements).
+        hints: the demo's own explanations, added to the checker's.
+        follows: True when the demo finds that it follows from an earlier wrong number (the
+            checker finds that for claims within one check: ``claim.carried``).
     """
 
     section: str
@@ -87,9 +74,10 @@ class Item:
     correct: object
     ok: bool
     kind: str = "number"
-    note: str = ""
     derivation: list[str] = field(default_factory=list)
     claim: Claim | None = None
+    hints: list[str] = field(default_factory=list)
+    follows: bool = False
 
     def cell(self) -> str:
         """The lesson's number with its mark: ``4.800 ✓`` or ``4.722 ✗``."""
@@ -98,18 +86,12 @@ class Item:
     @property
     def carried(self) -> bool:
         """Does the checker (or the demo) find that this follows from an earlier wrong number?"""
-        return any(m in self.note for m in ("follows from", "carried over"))
+        return self.follows or bool(self.claim is not None and self.claim.carried)
 
     def why(self) -> str:
-        """The checker's explanation, without the bookkeeping parts."""
-        parts = [p for p in self.note.split("; ") if p and p != "first divergence"
-                 and not p.startswith("off by")]
-        if any(p.startswith("follows from") for p in parts):
-            # Carried from an earlier number: a coincidental "sign flipped" or "without the
-            # learning rate" match of the checker's hints would only mislead.
-            parts = [p for p in parts if " + lr * gradient" not in p
-                     and "without the learning rate" not in p and "sign is flipped" not in p]
-        return "; ".join(parts)
+        """The explanation: the checker's (spoken of the lesson), then the demo's own."""
+        parts = claim_explanations(self.claim, voice=LESSON) if self.claim is not None else []
+        return "; ".join(parts + self.hints)
 
 
 class Audit:
@@ -127,24 +109,32 @@ class Audit:
 
     # -- judging ---------------------------------------------------------------------
     def check(self, section: str, root: Value, claims, *, lr=None, exact: bool = False,
-              tol=None, hints=None) -> dict[str, Item]:
+              tol=None, hints=None, follows=None) -> dict[str, Item]:
         """Run the checker on ``root`` with ``claims``: (target, written, where) triples.
 
-        Returns the Items by target. ``hints``: an optional function (Item) -> str | None that
-        adds a demo-specific explanation to a differing item.
+        Returns the Items by target. ``hints``: an optional function (Item) -> str | Hint |
+        None that adds a demo-specific explanation to a differing item. ``follows``: an optional
+        function (Item) -> str | None naming the earlier wrong number a differing item follows
+        from, when the demo knows it (the checker sees only one graph at a time).
         """
         report = check(root, claims=[(t, w) for t, w, _ in claims], lr=lr, exact=exact, tol=tol)
         where = {t: w for t, _, w in claims}
         found = {}
-        order = {t: i for i, (t, _, _) in enumerate(claims)}
-        for claim in sorted(report.claims, key=lambda c: order[c.target]):
+        for claim in report.claims:  # in the order given
             item = Item(section, where[claim.target], claim.written, claim.correct, claim.ok,
-                        note=_for_the_lesson(claim.note), claim=claim,
-                        derivation=_derivation(report, claim, lr))
+                        claim=claim, derivation=_derivation(report, claim, lr))
             if not item.ok and hints is not None:
                 extra = hints(item)
-                if extra:
-                    item.note = "; ".join(p for p in (item.note, extra) if p)
+                if isinstance(extra, Hint):
+                    item.hints.append(extra.text)
+                    item.follows = item.follows or extra.follows
+                elif extra:
+                    item.hints.append(extra)
+            if not item.ok and follows is not None:
+                source = follows(item)
+                if source:
+                    item.follows = True
+                    item.hints.append(f"carried over from {source}")
             self.items.append(item)
             found[claim.target] = item
         return found
@@ -160,8 +150,7 @@ class Audit:
         leaf = Value(correct, label=label)
         claim = check(leaf, claims={label: written}, tol=tol).claims[0]
         item = Item(section, where, claim.written, correct, claim.ok,
-                    note=_for_the_lesson(claim.note), derivation=list(derivation or []),
-                    claim=claim)
+                    derivation=list(derivation or []), claim=claim)
         self.items.append(item)
         return item
 
@@ -257,7 +246,7 @@ def path_lines(root: Value, node: Value) -> list[str]:
     found = paths(root, node)
     lines = []
     for p in found:
-        formulas = " · ".join(f"({f})" if " " in f else f for f in p.formulas)
+        formulas = " · ".join(f"({f})" if " " in str(f) else str(f) for f in p.formulas)
         values = " · ".join(f"({show(v)})" if show(v).startswith("-") else show(v)
                             for v in p.locals)
         lines.append(f"path {' → '.join(p.names)}:")
@@ -274,14 +263,7 @@ def path_lines(root: Value, node: Value) -> list[str]:
 def forward_line(node: Value, names: dict[int, str]) -> str:
     """``h1 = inner ** 2 = 4.896 ** 2 = 23.970816``: one forward step in names and in decimals
     (the checker's own derivation writes exact fractions, which a learner reads less easily)."""
-    args = [names[id(p)] for p in node.parents]
-    nums = [show(p.data) for p in node.parents]
-    if node.op.takes_const:
-        args.append(show(node.const))
-        nums.append(show(node.const))
-    nums = [f"({n})" if n.startswith("-") else n for n in nums]
-    return (f"{names[id(node)]} = {node.op.expression(*args)} = {node.op.expression(*nums)} "
-            f"= {show(node.data)}")
+    return text_forward_line(node, names, decimal=True)
 
 
 def _derivation(report, claim: Claim, lr=None) -> list[str]:
@@ -295,13 +277,15 @@ def _derivation(report, claim: Claim, lr=None) -> list[str]:
             return [(f"{claim.name} is a leaf of this graph; the engine's value is "
                     f"{show(claim.node.data)}")]
         lines = [forward_line(claim.node, report.names)]
-        if claim.carried and claim.from_yours is not None:
+        rounded = any(slip.kind == "rounded too early" and slip.value is not None
+                      for slip in claim.slips)
+        if (claim.carried or rounded) and claim.from_yours is not None:
             lines.append(f"(from the lesson's own earlier numbers this step gives "
                          f"{show(claim.from_yours)})")
         return lines
     if claim.kind == "gradient":
         if claim.node is root:
-            return claim.derivation.splitlines()
+            return str(claim.derivation).splitlines()
         return path_lines(root, claim.node)
     grad = (Fraction(claim.node.data) - Fraction(claim.correct)) / Fraction(lr)
     return [(f"{claim.name}' = {claim.name} - lr × gradient = {show(claim.node.data)} - "

@@ -23,7 +23,7 @@ from fractions import Fraction as F
 
 from autograd import Value
 from autograd.trace import paths
-from demos.lesson_audit import Audit, Item, demo_main, show, table, title, write_graphs
+from demos.lesson_audit import Audit, Hint, Item, demo_main, show, table, title, write_graphs
 from nn import SGD
 
 SECTION = "network"
@@ -145,8 +145,9 @@ def gradient_hints(root: Value, lesson_row: dict[str, str] | None = None):
         if lesson_row and claim.name in lesson_row:
             parts = lesson_row[claim.name]
             if sum(F(p) for p in parts) == yours:
-                found.append(f"it is the sum of the lesson's own rows ({' + '.join(parts)}), "
-                             "so it follows from the per-example numbers above")
+                return Hint("; ".join(found + [
+                    f"it is the sum of the lesson's own rows ({' + '.join(parts)}), so it "
+                    "follows from the per-example numbers above"]), follows=True)
         return "; ".join(found) or None
     return hints
 
@@ -303,7 +304,7 @@ def run(args, audit: Audit) -> None:
     for i, ((x1v, x2v), written) in enumerate(zip(INPUTS, BATCH_CHECK), start=1):
         claims += [(f"{n}_{i}", v, f"batch check ({x1v}, {x2v}), {n}") for n, v in zip(names, written)]
     got = audit.check(SECTION, E_after, claims, exact=True,
-                      hints=lambda item: "carried over from the batch update above"
+                      follows=lambda item: "the batch update above"
                       if item.claim.name in WEIGHTS else None)
     table(["", *WEIGHTS], [["NEW weights"] + [got[w] for w in WEIGHTS]])
     rows = []

@@ -15,8 +15,8 @@ import numpy as np
 
 from autograd import anomaly, grad_mode
 from autograd.graph import topological_order
+from autograd.math_namespaces import LibraryMath
 from autograd.operators import Operators
-from autograd.ops import Pow, PowConst
 
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
@@ -37,13 +37,19 @@ def _exp_cap(dtype) -> np.floating:
 _EXP_CAP = {dtype: _exp_cap(dtype.type) for dtype in _FLOAT_DTYPES}
 
 
-class NumpyMath:
-    """Math on NumPy arrays for the operation table (see ``autograd.ops``)."""
+class _NumpyMath(LibraryMath):
+    """Math on NumPy arrays for the operation table (see ``autograd.math_namespaces``): the
+    engine's functions below, then NumPy's own under the same names (``np.exp``, ``np.sin``,
+    ``np.sqrt``, ...)."""
+
+    library_name = "numpy"
+
+    def _library(self):
+        return np
 
     any = staticmethod(np.any)
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    tanh = staticmethod(np.tanh)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
 
     @staticmethod
     def pow(a, c):
@@ -65,11 +71,15 @@ class NumpyMath:
 
     @staticmethod
     def relu(a):
-        return np.maximum(a, 0)
+        return np.maximum(a, 0)  # NaN stays NaN
 
     @staticmethod
     def step(a):
-        return (a > 0).astype(a.dtype)
+        return np.heaviside(a, 0).astype(a.dtype, copy=False)  # 0 at 0; NaN stays NaN
+
+
+NumpyMath = _NumpyMath()
+"""The math namespace of NumPy arrays."""
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -117,12 +127,12 @@ def _first_non_finite(array) -> str:
 def _check_input_grads(node: Tensor, grads) -> None:
     """Anomaly mode: raise ``anomaly.backward_error`` at the first non-finite gradient that
     ``node``'s VJP gives an input."""
-    for position, (parent, g) in enumerate(zip(node.parents, grads)):
+    for position, (input_, g) in enumerate(zip(node.inputs, grads)):
         if g is not None and (problem := _first_non_finite(g)):
             upstream = _first_non_finite(node.grad) or "finite"
             raise anomaly.backward_error(
                 f"{node.op.name} (output {_describe_tensor(node)})",
-                f"input {position + 1} ({_describe_tensor(parent)})",
+                f"input {position + 1} ({_describe_tensor(input_)})",
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
@@ -168,8 +178,9 @@ class Tensor(Operators):
         data: ``np.ndarray`` of dtype float32 or float64.
         grad: array of ``data``'s shape after ``backward()``, or None if no gradient has
             reached this tensor (unlike ``Value.grad``, which starts at 0).
-        op, parents, saved: the operation that made it, its inputs, and what the operation
+        op, inputs, saved: the operation that made it, its inputs, and what the operation
             kept for backward (the constant of ``x ** c``; the axis of a sum; ...).
+            ``parents`` is another name for ``inputs``, kept for code written for 0.1.
 
     Raises:
         TypeError: the data are not real numbers, or the dtype is not float32/float64.
@@ -182,7 +193,7 @@ class Tensor(Operators):
     (11.0, [3.0, 4.0])
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "saved", "requires_grad",
+    __slots__ = ("data", "grad", "label", "op", "inputs", "saved", "requires_grad",
                  "__weakref__")
     # Makes NumPy hand ``array - tensor`` to Tensor.__rsub__ instead of looping over elements.
     __array_ufunc__ = None
@@ -192,7 +203,7 @@ class Tensor(Operators):
         self.grad = None
         self.label = label
         self.op = None
-        self.parents = ()
+        self.inputs = ()
         self.saved = None
         self.requires_grad = requires_grad
 
@@ -225,7 +236,7 @@ class Tensor(Operators):
         return out
 
     @classmethod
-    def _wrap(cls, data: np.ndarray, op=None, parents=(), saved=None) -> Tensor:
+    def _wrap(cls, data: np.ndarray, op=None, inputs=(), saved=None) -> Tensor:
         """A new tensor holding ``data`` (not copied), recorded as the output of ``op``.
 
         The graph is recorded only where a gradient can flow: grad mode on and some input
@@ -233,17 +244,17 @@ class Tensor(Operators):
         """
         out = cls.__new__(cls)
         out.data, out.grad, out.label = data, None, None
-        out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
+        out.op, out.inputs, out.saved, out.requires_grad = None, (), None, False
         if op is not None and grad_mode._enabled:
-            for parent in parents:
-                if parent.requires_grad:
-                    out.op, out.parents, out.saved, out.requires_grad = op, parents, saved, True
+            for input_ in inputs:
+                if input_.requires_grad:
+                    out.op, out.inputs, out.saved, out.requires_grad = op, inputs, saved, True
                     break
         if anomaly._enabled and op is not None:
             anomaly.record(out)
             problem = _first_non_finite(data)
             if problem:
-                shapes = ", ".join(_describe_tensor(p) for p in parents)
+                shapes = ", ".join(_describe_tensor(p) for p in inputs)
                 raise anomaly.forward_error(op.name, shapes, problem, out)
         return out
 
@@ -268,6 +279,17 @@ class Tensor(Operators):
         """The data array (not a copy)."""
         return self.data
 
+    @property
+    def parents(self) -> tuple:
+        """Another name for ``inputs``, kept for code written for tracegrad 0.1."""
+        return self.inputs
+
+    @property
+    def const(self):
+        """The plain-number constant of ``t ** c`` (else None), as ``Value.const``."""
+        return self.saved if self.op is not None and getattr(self.op, "takes_const", False) \
+            else None
+
     def __repr__(self) -> str:
         made = f", op={self.op.name}" if self.op is not None else ""
         name = f"{self.label}, " if self.label else ""
@@ -289,7 +311,9 @@ class Tensor(Operators):
             if problem is not None:
                 error, reason = problem
                 shapes = ", ".join(str(t.shape) for t in (a, b) if t is not None)
-                raise error(f"{op.name} of tensors with shapes {shapes} is undefined: {reason}")
+                what = op.name if op.is_function() else op.expression(
+                    "a", *(["b"] if b is not None else [const] if op.takes_const else []))
+                raise error(f"{what} of tensors with shapes {shapes} is undefined: {reason}")
         try:  # the rule takes the inputs' arrays (and the constant of ``t ** c``)
             if b is not None:
                 data = op.forward(NumpyMath, a.data, b.data)
@@ -317,17 +341,12 @@ class Tensor(Operators):
     def _unary(self, op) -> Tensor:
         return Tensor._elementwise(op, self)
 
-    def __pow__(self, other):
-        """``t ** c`` for a plain number c, or ``t ** u`` for a Tensor u (positive base)."""
-        if isinstance(other, Tensor):
-            return Tensor._elementwise(Pow, self, other)
-        if isinstance(other, bool) or not isinstance(other, numbers.Real):
-            raise TypeError(f"the exponent must be a number or a Tensor, got {other!r}")
-        other = int(other) if isinstance(other, numbers.Integral) else float(other)
-        return Tensor._elementwise(PowConst, self, const=other)
-
-    def __rpow__(self, other):
-        return Tensor._elementwise(Pow, self._lift(other), self)
+    def _with_const(self, op, const) -> Tensor:
+        """``t ** c`` for a plain number c (a Tensor exponent goes through ``_binary``)."""
+        if isinstance(const, bool) or not isinstance(const, numbers.Real):
+            raise TypeError(f"the exponent must be a number or a Tensor, got {const!r}")
+        const = int(const) if isinstance(const, numbers.Integral) else float(const)
+        return Tensor._elementwise(op, self, const=const)
 
     def __matmul__(self, other):
         return self._tensor_op(MatMul, (self, self._lift(other)))
@@ -386,35 +405,35 @@ class Tensor(Operators):
     # ----------------------------------------------------------------- backpropagation
 
     def _input_grads(self) -> list:
-        """d loss / d parent for each parent, from this tensor's grad (the VJP); None for a
-        parent that needs no gradient."""
-        op, g, parents = self.op, self.grad, self.parents
+        """d loss / d input for each input, from this tensor's grad (the VJP); None for an
+        input that needs no gradient."""
+        op, g, inputs = self.op, self.grad, self.inputs
         if not op.elementwise:
-            return op.vjp(g, self.data, [p.data for p in parents], self.saved,
-                          [p.requires_grad for p in parents])
+            return op.vjp(g, self.data, [p.data for p in inputs], self.saved,
+                          [p.requires_grad for p in inputs])
         # The local derivatives: the rule takes the output, then the inputs' arrays (and the
         # constant of ``t ** c``).
-        if len(parents) == 2:
-            locals_ = op.local(NumpyMath, self.data, parents[0].data, parents[1].data)
+        if len(inputs) == 2:
+            locals_ = op.local(NumpyMath, self.data, inputs[0].data, inputs[1].data)
         elif op.takes_const:
-            locals_ = op.local(NumpyMath, self.data, parents[0].data, self.saved)
+            locals_ = op.local(NumpyMath, self.data, inputs[0].data, self.saved)
         else:
-            locals_ = op.local(NumpyMath, self.data, parents[0].data)
+            locals_ = op.local(NumpyMath, self.data, inputs[0].data)
         grads = []
-        for parent, local in zip(parents, locals_):
-            if not parent.requires_grad:
+        for input_, local in zip(inputs, locals_):
+            if not input_.requires_grad:
                 grads.append(None)
             elif type(local) is int and local == 1:  # of +, and of - for its first input
-                grads.append(unbroadcast(g, parent.data.shape))
+                grads.append(unbroadcast(g, input_.data.shape))
             else:
-                grads.append(unbroadcast(local * g, parent.data.shape))
+                grads.append(unbroadcast(local * g, input_.data.shape))
         return grads
 
     def backward(self, grad=None) -> None:
         """Fill in ``grad`` of every tensor with ``requires_grad`` that this one depends on.
 
         The chain rule in reverse topological order, as ``Value.backward``: each node passes
-        its vector-Jacobian product to its parents, and contributions arriving along several
+        its vector-Jacobian product to its inputs, and contributions arriving along several
         paths are added. Intermediate grads are computed afresh on each call; leaves'
         grads accumulate (call ``zero_grad()`` between training steps).
 
@@ -449,16 +468,16 @@ class Tensor(Operators):
             grads = node._input_grads()
             if check:
                 _check_input_grads(node, grads)
-            for parent, g in zip(node.parents, grads):
+            for input_, g in zip(node.inputs, grads):
                 if g is None:
                     continue
-                if parent.op is not None:  # intermediate: reset on every call, never exposed
-                    parent.grad = g if parent.grad is None else parent.grad + g
-                elif parent.grad is None:  # leaf: its own writable array, of its own dtype
-                    parent.grad = g if _unshared(g, node, parent) else np.array(
-                        g, dtype=parent.data.dtype)
+                if input_.op is not None:  # intermediate: reset on every call, never exposed
+                    input_.grad = g if input_.grad is None else input_.grad + g
+                elif input_.grad is None:  # leaf: its own writable array, of its own dtype
+                    input_.grad = g if _unshared(g, node, input_) else np.array(
+                        g, dtype=input_.data.dtype)
                 else:
-                    parent.grad = (parent.grad + g).astype(parent.data.dtype, copy=False)
+                    input_.grad = (input_.grad + g).astype(input_.data.dtype, copy=False)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""

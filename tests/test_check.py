@@ -40,13 +40,22 @@ def test_right_claims_of_every_kind():
     assert check(g, claims={"g": 152}).summary() == "The claim is right."
 
 
-def test_claims_are_listed_in_the_order_the_computation_makes_them():
+def test_claims_are_reported_in_the_order_given():
     g, _ = labelled_graph()
     report = check(g, claims={"p'": "-0.56", "d/dp": 256, "g": 152, "d/du": 36, "u": 9},
                    lr="0.01")
-    # forward values, then gradients as backward completes them, then updates
-    assert [c.target for c in report] == ["u", "g", "d/du", "d/dp", "p'"]
-    assert [c.kind for c in report] == ["value", "value", "gradient", "gradient", "update"]
+    assert [c.target for c in report] == ["p'", "d/dp", "g", "d/du", "u"]
+    assert [c.kind for c in report] == ["update", "gradient", "value", "gradient", "value"]
+
+
+def test_the_first_divergence_is_first_in_the_order_of_the_computation():
+    g, _ = labelled_graph()
+    # forward values, then gradients as backward completes them, then updates: all three are
+    # wrong, and the value g comes first although it was given last.
+    report = check(g, claims={"p'": "-0.5", "d/dp": 250, "g": 150}, lr="0.01")
+    assert [c.target for c in report.wrong_in_order()] == ["g", "d/dp", "p'"]
+    assert report.first_divergence.target == "g"
+    assert [c.target for c in report.wrong] == ["p'", "d/dp", "g"]
 
 
 def test_whole_numbers_are_claimed_exactly():
@@ -115,8 +124,10 @@ def test_a_wrong_gradient_shows_the_paths_that_give_the_right_one():
     claim = report["d/dp"]
     assert not claim.ok and claim.correct == 256 and claim.difference == -6
     assert claim.first_divergence and report.first_divergence is claim
-    assert "paths from p to g: 2" in claim.derivation
-    assert "sum of the products: dg/dp = 256" in claim.derivation
+    assert len(claim.derivation.paths) == 2 and claim.derivation.total == 256
+    assert sorted(p.product for p in claim.derivation.paths) == [76, 180]
+    assert "paths from p to g: 2" in str(claim.derivation)
+    assert "sum of the products: dg/dp = 256" in str(claim.derivation)
     text = str(report)
     assert "d/dp: yours 250, correct 256" in text and "p -> g" in text
 
@@ -133,7 +144,7 @@ def test_first_divergence_and_what_follows_from_it():
     g, _ = labelled_graph()
     # u right; v wrong (the person forgot "- q": 81); g = their v * p = 162, consistent.
     report = check(g, claims={"g": 162, "v": 81, "u": 9})
-    assert [c.verdict for c in report] == ["right", "wrong", "wrong"]
+    assert [c.verdict for c in report] == ["wrong", "wrong", "right"]
     assert report.first_divergence.target == "v"
     v, g_claim = report["v"], report["g"]
     assert v.first_divergence and not g_claim.first_divergence
@@ -155,7 +166,8 @@ def test_divergence_in_the_backward_pass():
     g, _ = labelled_graph()
     # dg/du = 36 claimed as 34; dg/dr = dg/du * 1 follows it; dg/dq then is a new slip.
     report = check(g, claims={"d/dr": 34, "d/du": 34, "d/dv": 2, "d/dq": 70})
-    assert [c.target for c in report] == ["d/dv", "d/du", "d/dr", "d/dq"]
+    assert [c.target for c in report] == ["d/dr", "d/du", "d/dv", "d/dq"]
+    assert [c.target for c in report.wrong_in_order()] == ["d/du", "d/dr"]
     assert report.first_divergence.target == "d/du"
     assert report["d/dr"].carried is True
     assert report["d/dq"].ok  # right despite the earlier slip: nothing to say
@@ -168,7 +180,9 @@ def test_rounding_carried_forward_is_explained():
     report = check("(x * 3.3) ** 3", {"x": 0.6667}, {"n1": "2.2", "f": "10.648"})
     assert report["n1"].ok and not report["f"].ok
     assert "it is what your rounded earlier numbers give" in report["f"].note
-    assert report["f"].carried is True
+    assert report["f"].first_divergence and report["f"].carried is None
+    assert [slip.kind for slip in report["f"].slips] == ["rounded too early"]
+    assert report["f"].slips[0].value == pytest.approx(2.2 ** 3)
 
 
 def test_update_claims():
@@ -178,7 +192,8 @@ def test_update_claims():
     assert report["q'"].ok and report["r_new"].ok
     plus = check(g, claims={"q'": "5.7"}, lr="0.01")["q'"]
     assert not plus.ok and "goes against the gradient" in plus.note
-    assert "q' = q - lr * dg/dq = 5 - 0.01 * 70 = 4.3" in plus.derivation
+    assert "q' = q - lr * dg/dq = 5 - 0.01 * 70 = 4.3" in str(plus.derivation)
+    assert plus.derivation.gradient == 70 and plus.slips[0].kind == "wrong direction"
     # The update from a wrong gradient: follows from it.
     carried = check(g, claims={"d/dq": 60, "q'": "4.4"}, lr="0.01")
     assert carried.first_divergence.target == "d/dq" and carried["q'"].carried

@@ -142,7 +142,7 @@ def test_gradient_hints_name_a_dropped_factor():
     true = lesson_network._grad(net["error"], "w1")
     item = audit.check("demo", net["error"], [("d/dw1", str(true / 4), "w1")], exact=True,
                        hints=lesson_network.gradient_hints(net["error"]))["d/dw1"]
-    assert not item.ok and "without the factor x2 = 4" in item.note
+    assert not item.ok and "without the factor x2 = 4" in item.why()
 
 
 # ----------------------------------------------------------------------------- the engine

@@ -20,7 +20,7 @@ import pytest
 import nn
 from autograd import Value, topological_order
 from autograd import draw as drawing
-from autograd.draw import RendererNotFound, draw, find_renderer, render, summarize_mlp
+from autograd.draw import RendererNotFound, draw, find_renderer, render, style, summarize_mlp
 from autograd.trace import Stepper, node_names
 from examples import chain_example
 
@@ -31,7 +31,8 @@ except RendererNotFound:
 needs_renderer = pytest.mark.skipif(
     RENDERER is None, reason="no Graphviz renderer: neither `dot` nor `graphviz-pure` is "
     "installed (pip install graphviz-pure, or apt-get install graphviz)")
-GRAPHVIZ_PURE = shutil.which("graphviz-pure") or drawing._beside_python("graphviz-pure")
+GRAPHVIZ_PURE = (shutil.which("graphviz-pure")
+                 or shutil.which(os.path.join(os.path.dirname(sys.executable), "graphviz-pure")))
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -154,14 +155,14 @@ def test_highlight_and_paths_from():
     f.backward()
     index = {id(n): i for i, n in enumerate(topological_order(f))}
     marked = draw(f, highlight=[u, x1])
-    assert drawing._HIGHLIGHT[1] in node_line(marked, f"v{index[id(u)]}")
-    assert drawing._HIGHLIGHT[1] not in node_line(marked, f"v{index[id(v)]}")
+    assert style.HIGHLIGHT[1] in node_line(marked, f"v{index[id(u)]}")
+    assert style.HIGHLIGHT[1] not in node_line(marked, f"v{index[id(v)]}")
     assert "highlighted" in marked.source
     with pytest.raises(ValueError, match="not in the graph"):
         draw(f, highlight=Value(1.0))
 
     graph = draw(f, paths_from=x2)
-    blue = drawing._PATH[1]
+    blue = style.PATH[1]
     assert "2 paths from x2 to f" in graph.source and "df/dx2 = 485184" in graph.source
     names = node_names(f)
     coloured = {names[id(n)] for n in topological_order(f)
@@ -176,7 +177,7 @@ def test_stepper_frames_colour_done_current_and_pending():
     x1, x2, u, v, f = chain_example(Fraction(3), Fraction(2))
     stepper = Stepper(f)
     index = {id(n): i for i, n in enumerate(topological_order(f))}
-    done, current, pending = (drawing._STATES[s][1] for s in ("done", "current", "pending"))
+    done, current, pending = (style.STATES[s][1] for s in ("done", "current", "pending"))
 
     frame = draw(f, stepper=stepper)
     assert "step 0 of 11" in frame.source

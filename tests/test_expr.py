@@ -47,7 +47,7 @@ HOSTILE = [
     ("x[1:2]", "subscripts"),
     ("__builtins__", "double underscores (__builtins__)"),
     ("open('/etc/passwd')", "calling open() is not allowed"),
-    ("sqrt(x)", "write x ** 0.5"),
+    ("ln(x)", "log is the natural logarithm: write log(x)"),
     ("exp(x, 2)", "exp takes one argument, got 2"),
     ("log()", "log takes one argument, got 0"),
     ("log(x, base=2)", "keyword arguments (base=...)"),

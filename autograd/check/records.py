@@ -1,0 +1,182 @@
+"""The checker's verdicts as data: a judged claim, the slips recognised in it, its derivation.
+
+Everything a report says is computed from these fields (``autograd.check.explain`` writes the
+text), so a program can read them instead of the English: ``claim.carried``,
+``claim.slips[0].kind == "missing path"``, ``claim.derivation.paths``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+__all__ = ["Claim", "Slip", "SLIP_KINDS", "ValueDerivation", "GradientDerivation",
+           "UpdateDerivation"]
+
+SLIP_KINDS = {
+    "rounded whole number": "a whole number was claimed for a value that only rounds to it",
+    "rounded too early": "close, but off by more than the rounding written allows",
+    "sign flipped": "the right size with the wrong sign",
+    "missing path": "the product of one path, where several paths lead to the output",
+    "wrong direction": "an update that moved up the gradient instead of down",
+    "learning rate left out": "an update by the whole gradient, without the learning rate",
+}
+"""The kinds of slip the checker recognises from the numbers, with what each means."""
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A kind of slip recognised in a wrong claim, from the numbers alone.
+
+    Attributes:
+        kind: one of ``SLIP_KINDS``.
+        path: for ``"missing path"``, the ``autograd.trace.Path`` whose product was claimed.
+        path_count: for ``"missing path"``, how many paths there are.
+        value: the number the slip gives (``x + lr * grad`` for ``"wrong direction"``), where
+            one is computed.
+    """
+
+    kind: str
+    path: object = None
+    path_count: int = 0
+    value: object = None
+
+
+@dataclass(frozen=True)
+class ValueDerivation:
+    """How a value is computed: the forward steps from the inputs to ``node``.
+
+    Attributes:
+        node: the Value.
+        steps: the operations that lead to it, in the order they run (empty for an input).
+        names: the graph's node names; ``str()`` writes the derivation with them.
+    """
+
+    node: object
+    steps: tuple
+    names: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        from .explain import derivation_text  # the text is written in one place
+
+        return derivation_text(self, self.names)
+
+
+@dataclass(frozen=True)
+class GradientDerivation:
+    """How a gradient d root / d node is computed: the chain rule's paths.
+
+    Attributes:
+        node: the Value the gradient is taken with respect to.
+        root: the output.
+        paths: the ``autograd.trace.Paths`` (None when they are too many to list).
+        path_count: how many paths lead from ``node`` to ``root``.
+        total: the sum of the path products (the gradient), when the paths were listed.
+    """
+
+    node: object
+    root: object
+    paths: object
+    path_count: int
+    total: object = None
+    names: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        from .explain import derivation_text
+
+        return derivation_text(self, self.names)
+
+
+@dataclass(frozen=True)
+class UpdateDerivation:
+    """A gradient-descent step: ``node' = node - lr * gradient``.
+
+    Attributes:
+        node: the parameter.
+        lr: the learning rate.
+        gradient: the gradient used.
+        result: the updated value.
+        gradient_derivation: how the gradient is computed (``GradientDerivation``).
+    """
+
+    node: object
+    lr: object
+    gradient: object
+    result: object
+    gradient_derivation: GradientDerivation
+    names: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        from .explain import derivation_text
+
+        return derivation_text(self, self.names)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claimed number, judged.
+
+    Attributes:
+        target: the target as given, e.g. ``"d/dx1"``.
+        kind: ``"value"``, ``"gradient"`` or ``"update"``.
+        name: the node the claim is about (``"x1"`` for ``d/dx1`` and ``x1'``).
+        written: the number as written (``"33.95"``); ``claimed``: it read as a
+            ``ClaimedNumber``; ``yours``: that number (an int or a Fraction when exact, else a
+            float).
+        correct: the engine's number.
+        ok: right or wrong; ``verdict`` says it in words.
+        allowed: how far from ``correct`` the claim may be (half its last written digit, the
+            tolerance given, or 0 for a whole number or fraction).
+        tol: the tolerance given for the whole check (None: judged by the digits written).
+        exact: whether the check ran in exact arithmetic.
+        difference: yours - correct.
+        derivation: how the correct number is computed: a ``ValueDerivation``,
+            ``GradientDerivation`` or ``UpdateDerivation``.
+        first_divergence: True for the first wrong claim in the order of the computation.
+        carried: for a wrong claim after the first divergence whose inputs the person also got
+            wrong: True if it follows from the person's own earlier (wrong) numbers, False if
+            it is a new slip; else None.
+        from_yours: what this step gives from the person's own earlier numbers, when that
+            differs from the correct value; else None.
+        slips: the kinds of slip recognised, most specific first (empty for a right claim).
+        node: the Value the claim is about.
+    """
+
+    target: str
+    kind: str
+    name: str
+    written: str
+    claimed: object
+    yours: object
+    correct: object
+    ok: bool
+    allowed: Fraction
+    tol: Fraction | None
+    exact: bool
+    difference: object
+    derivation: object
+    first_divergence: bool = False
+    carried: bool | None = None
+    from_yours: object = None
+    slips: tuple = ()
+    node: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def verdict(self) -> str:
+        """"right" or "wrong"."""
+        return "right" if self.ok else "wrong"
+
+    @property
+    def rule(self) -> str:
+        """How it was judged: ``"exactly"``, ``"to 2 decimals (±0.005)"``, ``"within tol
+        0.1"``."""
+        from .explain import rule_text  # the text is written in one place
+
+        return rule_text(self)
+
+    @property
+    def note(self) -> str:
+        """The short explanation a report's table shows."""
+        from .explain import claim_note
+
+        return claim_note(self)
