@@ -198,6 +198,8 @@ def _binary(op: str, a, b) -> Formula:
             return -a
         if a.kind == "neg" and b.kind == "neg":
             return _binary("*", a.args[0], b.args[0])
+        if b.kind == "/" and b.args[0].is_number(1):  # a * (1/c) is a/c
+            return _binary("/", a, b.args[1])
         if b.kind == "neg":
             return -_binary("*", a, b.args[0])
         if a.kind == "neg":

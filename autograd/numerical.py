@@ -195,14 +195,14 @@ def gradcheck(op_or_function, *inputs, h: float = STEP, rtol: float = RTOL,
 def _check_op(op: type[Op], point: list[float], h, rtol, atol) -> GradcheckReport:
     needed = op.arity + op.takes_const
     if len(point) != needed:
-        raise ValueError(f"gradcheck({op.__name__}, ...) needs {needed} number(s): one per "
+        raise ValueError(f"gradcheck of {op.name} needs {needed} number(s): one per "
                          "input" + (", then the constant" if op.takes_const else "")
                          + f"; got {len(point)}")
     if op.restricted:
         problem = op.domain(ScalarMath, *point)
         if problem is not None:
-            raise ValueError(f"gradcheck({op.__name__}, ...): the point is outside the domain: "
-                             f"{problem[1]}")
+            raise ValueError(f"gradcheck of {op.name}: the point {tuple(point)} is outside its "
+                             f"domain: {problem[1]}")
     out = op.forward(ScalarMath, *point)
     analytic = op.local(ScalarMath, out, *point)
     names = _parameter_names(op.forward, 1, op.arity, "a")

@@ -28,12 +28,11 @@ True
 
 from __future__ import annotations
 
-import ast
 import contextlib
+import dis
 import inspect
 import keyword
 import sys
-import textwrap
 
 from . import operators
 from .math_namespaces import ScalarMath
@@ -148,11 +147,11 @@ def _engine_classes() -> list[type]:
 
 def _check_name(cls: type[Op]) -> None:
     name = cls.name
-    what = f"the operation {cls.__name__}"
+    what = f"cannot register {cls.__name__}"
     if not isinstance(name, str) or not name:
-        raise RegistrationError(f"{what} has no name: set name = '...' (an identifier such as "
-                                "'cube'); it becomes the method x.NAME() and the function "
-                                "NAME(x) in expressions")
+        raise RegistrationError(f"{what}: it has no name; set name = '...' (an identifier "
+                                "such as 'cube'); it becomes the method x.NAME() and the "
+                                "function NAME(x) in expressions")
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         raise RegistrationError(f"{what}: the name {name!r} must be a Python identifier that "
                                 "is not a keyword and does not start with '_', such as 'cube'")
@@ -175,7 +174,7 @@ def _check_name(cls: type[Op]) -> None:
 
 
 def _check_rules(cls: type[Op]) -> None:
-    what = f"the operation {cls.name!r}"
+    what = f"cannot register {cls.name!r}"
     if cls.arity not in (1, 2):
         raise RegistrationError(f"{what}: arity must be 1 or 2 (the number of inputs), got "
                                 f"{cls.arity!r}")
@@ -190,7 +189,7 @@ def _check_rules(cls: type[Op]) -> None:
     for rule, (signature, count) in {**needed, **optional}.items():
         if _defined_by(cls, rule) is Op:
             if rule in needed:
-                raise RegistrationError(f"{what} has no {rule}: define a static method "
+                raise RegistrationError(f"{what}: it has no {rule}; define a static method "
                                         f"{signature}")
             continue
         function = getattr(cls, rule)
@@ -221,28 +220,29 @@ def _parameter_count(function) -> int | None:
 
 
 def namespace_functions(function) -> set[str]:
-    """The names ``m.NAME`` a rule looks up in its math namespace (its first parameter),
-    read from its source; empty if the source is not available (a rule typed at a prompt).
+    """The names ``m.NAME`` a rule looks up in its math namespace (its first parameter, or
+    the second for a classmethod's ``cls``), read from its bytecode, so that it works for
+    rules written anywhere, lambdas and rules typed at a prompt included.
 
     >>> from autograd.ops import Div
     >>> sorted(namespace_functions(Div.formulas)), sorted(namespace_functions(Div.domain))
     (['pow'], ['any'])
     """
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    function = getattr(function, "__func__", function)
+    code = getattr(function, "__code__", None)
+    if code is None or code.co_argcount == 0:
         return set()
-    definition = next((n for n in ast.walk(tree)
-                       if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-    if definition is None or not definition.args.args:
-        return set()
-    first = definition.args.args[0].arg
-    if first == "cls" and len(definition.args.args) > 1:  # a classmethod's namespace is next
-        first = definition.args.args[1].arg
-    return {node.attr for node in ast.walk(definition)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            and node.value.id == first}
+    namespace = code.co_varnames[0]
+    if namespace == "cls" and code.co_argcount > 1:
+        namespace = code.co_varnames[1]
+    found, previous = set(), None
+    for instruction in dis.get_instructions(code):
+        if previous is not None and previous.opname.startswith("LOAD_FAST") \
+                and previous.argval == namespace \
+                and instruction.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            found.add(instruction.argval)
+        previous = instruction
+    return found
 
 
 def _defined_by(cls: type, attribute: str) -> type:
