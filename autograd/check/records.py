@@ -42,6 +42,13 @@ class Slip:
     value: object = None
 
 
+def _written_out(derivation) -> str:
+    """A derivation as the lines a report prints (written by ``autograd.check.explain``)."""
+    from .explain import derivation_text  # the text is written in one place
+
+    return derivation_text(derivation, derivation.names)
+
+
 @dataclass(frozen=True)
 class ValueDerivation:
     """How a value is computed: the forward steps from the inputs to ``node``.
@@ -56,10 +63,7 @@ class ValueDerivation:
     steps: tuple
     names: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def __str__(self) -> str:
-        from .explain import derivation_text  # the text is written in one place
-
-        return derivation_text(self, self.names)
+    __str__ = _written_out
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,7 @@ class GradientDerivation:
     total: object = None
     names: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def __str__(self) -> str:
-        from .explain import derivation_text
-
-        return derivation_text(self, self.names)
+    __str__ = _written_out
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,7 @@ class UpdateDerivation:
     gradient_derivation: GradientDerivation
     names: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def __str__(self) -> str:
-        from .explain import derivation_text
-
-        return derivation_text(self, self.names)
+    __str__ = _written_out
 
 
 @dataclass(frozen=True)
