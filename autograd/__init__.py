@@ -2,7 +2,9 @@
 the chain rule in reverse topological order.
 
 Every operation is one entry of the table ``OPS`` (``autograd.ops``); add your own with
-``register_op`` and check its rule with ``gradcheck``.
+``register_op`` and check its rule with ``gradcheck``. ``grad(output, inputs)`` gives
+gradients without touching ``.grad``, and with ``create_graph=True`` gradients that can be
+differentiated again.
 
 Note: the HIPS ``autograd`` package on PyPI uses the same import name; the two cannot be
 installed in one environment.
@@ -16,14 +18,16 @@ installed in one environment.
 """
 
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
+from .finite import NonFiniteError, allow_non_finite, is_non_finite_allowed, set_allow_non_finite
 from .grad_mode import is_grad_enabled, no_grad
 from .graph import topological_order
 from .numerical import GradcheckReport, gradcheck
 from .ops import OPS, Op
 from .registry import RegistrationError, register_op, registered, unregister_op
-from .value import InexactWarning, Value, apply
+from .value import InexactWarning, Value, apply, grad
 
-__all__ = ["Value", "InexactWarning", "no_grad", "is_grad_enabled", "topological_order", "OPS",
-           "Op", "apply", "register_op", "unregister_op", "registered", "RegistrationError",
-           "gradcheck", "GradcheckReport", "detect_anomaly", "set_detect_anomaly",
-           "AnomalyError"]
+__all__ = ["Value", "InexactWarning", "grad", "no_grad", "is_grad_enabled", "topological_order",
+           "OPS", "Op", "apply", "register_op", "unregister_op", "registered",
+           "RegistrationError", "gradcheck", "GradcheckReport", "detect_anomaly",
+           "set_detect_anomaly", "AnomalyError", "NonFiniteError", "allow_non_finite",
+           "set_allow_non_finite", "is_non_finite_allowed"]

@@ -12,14 +12,14 @@ from fractions import Fraction
 from math import isfinite
 from typing import NamedTuple
 
-from . import anomaly, grad_mode
+from . import anomaly, finite, grad_mode
 from .graph import topological_order
 from .math_namespaces import ScalarMath
 from .operators import Operators
 from .ops import OPS, Op
 from .text import describe, number
 
-__all__ = ["Value", "Edge", "InexactWarning", "apply", "as_number"]
+__all__ = ["Value", "Edge", "InexactWarning", "apply", "grad", "as_number", "ValueMath"]
 
 
 class Edge(NamedTuple):
@@ -229,7 +229,8 @@ class Value(Operators):
         Raises:
             ZeroDivisionError, ValueError: the derivative is undefined at these inputs (for
                 example d/dx of x ** 0.5 at x = 0), naming the operation and its inputs.
-            OverflowError: the derivative is larger than the largest float.
+            OverflowError: the derivative is larger than the largest float (unless inf is
+                allowed: ``autograd.allow_non_finite``).
         """
         op = self.op
         if op is None:
@@ -245,15 +246,40 @@ class Value(Operators):
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {describe(op, self.inputs, self.const)}"
                             f" is undefined: {exc}") from None
-        if op.singular:  # the others' local derivatives are finite where their inputs are
+        if op.singular and not finite._allowed:  # the others' are finite where their inputs are
             for local in locals_:
                 if type(local) is float and not isfinite(local):
                     raise OverflowError(f"the local derivative of "
                                         f"{describe(op, self.inputs, self.const)} overflows: "
-                                        "it is larger than the largest float (about 1.8e308)")
+                                        "it is larger than the largest float (about 1.8e308); "
+                                        + finite.HOW_TO_ALLOW)
         return locals_
 
-    def backward(self) -> None:
+    def local_derivative_values(self) -> tuple:
+        """The local derivatives as Values, built from the table's operations, so that a
+        gradient can be differentiated again (``backward(create_graph=True)``).
+
+        Every built-in operation's local derivative is made of table operations (relu's is
+        ``step``, abs's is ``sign``, each with local derivative 0).
+
+        Raises:
+            TypeError: the operation's rule cannot be written with the table's operations
+                (an operation of your own whose ``local`` branches on its inputs' values, or
+                uses a function the table lacks); the message says how to fix the rule.
+        """
+        op = self.op
+        if op is None:
+            return ()
+        operands = list(self.inputs) + ([self.const] if op.takes_const else [])
+        try:
+            return tuple(op.local(ValueMath, self, *operands))
+        except (TypeError, AttributeError) as exc:
+            raise TypeError(f"the local derivative of {op.name} cannot be built from the "
+                            f"table's operations, so it cannot be differentiated again ({exc}); "
+                            "write its local rule with the math namespace's functions, using "
+                            "m.step or m.sign instead of comparisons") from None
+
+    def backward(self, create_graph: bool = False) -> None:
         """Fill in ``grad`` of every value this one depends on: d self / d value.
 
         The chain rule, run in reverse topological order: ``self.grad`` is seeded with 1, then
@@ -266,10 +292,21 @@ class Value(Operators):
         call, while the grads of leaves (inputs and parameters, which have no ``op``)
         accumulate, so two calls give leaves twice the gradient, the way a batch sums the
         gradients of its examples. Call ``zero_grad()`` first to start from 0.
+        (``autograd.grad`` gives gradients without changing any ``grad``.)
+
+        Args:
+            create_graph: build the gradients themselves as Values, from the table's
+                operations, so that they can be differentiated again: after it, ``x.grad``
+                is a Value and ``x.grad.backward()`` gives second derivatives.
 
         Raises:
             ZeroDivisionError, ValueError, OverflowError: a local derivative is undefined or
                 too large (see ``local_derivatives``).
+            autograd.NonFiniteError: a gradient contribution is inf or NaN although the
+                numbers it is made of are finite (it names the operation, the local derivative
+                and the upstream gradient); ``autograd.allow_non_finite()`` lets it through.
+            TypeError: ``create_graph`` for an operation whose rule is not made of table
+                operations (see ``local_derivative_values``).
 
         >>> x = Value(2.0); y = x * x
         >>> y.backward(); x.grad
@@ -279,7 +316,7 @@ class Value(Operators):
         >>> y.zero_grad(); y.backward(); x.grad
         4.0
         """
-        deque(self._chain_rule(record=False), maxlen=0)
+        deque(self._chain_rule(record=False, create_graph=create_graph), maxlen=0)
 
     def backward_steps(self) -> Iterator[Edge]:
         """``backward()`` one edge at a time: a generator that yields after each chain-rule step.
@@ -298,13 +335,18 @@ class Value(Operators):
         """
         return self._chain_rule(record=True)
 
-    def _chain_rule(self, record: bool) -> Iterator[Edge]:
-        """The engine's one backward loop, shared by ``backward()`` and ``backward_steps()``.
+    def _chain_rule(self, record: bool, create_graph: bool = False) -> Iterator[Edge]:
+        """The engine's one backward loop, shared by ``backward()``, ``backward_steps()`` and
+        ``autograd.grad``.
 
         A generator: it yields an ``Edge`` after each chain-rule step when ``record`` is true,
-        and nothing otherwise (``backward()`` just runs it to the end). In anomaly mode each
-        contribution is checked as it is added.
+        and nothing otherwise (``backward()`` just runs it to the end). Each contribution is
+        checked as it is added: for a number that is not finite (unless allowed), and in
+        anomaly mode with the line that made the node.
         """
+        if create_graph and not grad_mode._enabled:
+            raise RuntimeError("backward(create_graph=True) builds the gradients as a graph, "
+                               "but no graph is recorded inside no_grad(); call it outside")
         order = topological_order(self)
         for node in order:  # intermediate grads start afresh; leaves accumulate
             node._grad_set = True
@@ -312,24 +354,37 @@ class Value(Operators):
                 node.grad = 0
         self.grad = 1 if self.op is not None else self.grad + 1
         check = anomaly._enabled
-        watched = record or check
+        refuse = not finite._allowed
+        watched = record or check or create_graph
         for node in reversed(order):
             if node.op is None:
                 continue
             upstream = node.grad
-            locals_ = node.local_derivatives()
             if not watched:  # the chain-rule step alone, for each input of this node
-                for input_, local in zip(node.inputs, locals_):
-                    input_.grad += local * upstream
+                for input_, local in zip(node.inputs, node.local_derivatives()):
+                    grad = input_.grad + local * upstream
+                    if refuse and grad - grad:  # x - x is 0 for every finite x, NaN else
+                        raise _non_finite_gradient(node, input_, local, upstream, input_.grad)
+                    input_.grad = grad
                 continue
+            locals_ = node.local_derivative_values() if create_graph else node.local_derivatives()
             for position, (input_, local) in enumerate(zip(node.inputs, locals_)):
                 before = input_.grad
-                input_.grad = before + local * upstream  # the same step, watched
-                if check and isinstance(input_.grad, float) and not isfinite(input_.grad):
-                    raise anomaly.backward_error(
-                        describe(node.op, node.inputs, node.const),
-                        f"input {position + 1} ({input_!r})",
-                        f"local derivative {number(local)} * upstream {number(upstream)}", node)
+                if create_graph:
+                    input_.grad = _plus(before, _times(local, upstream))
+                else:
+                    input_.grad = before + local * upstream  # the same step, watched
+                value = input_.grad.data if isinstance(input_.grad, Value) else input_.grad
+                if isinstance(value, float) and not isfinite(value):
+                    if check:
+                        raise anomaly.backward_error(
+                            describe(node.op, node.inputs, node.const),
+                            f"input {position + 1} ({input_!r})",
+                            f"local derivative {number(_data(local))} * upstream "
+                            f"{number(_data(upstream))}", node)
+                    if refuse:
+                        raise _non_finite_gradient(node, input_, _data(local), _data(upstream),
+                                                   _data(before))
                 if record:
                     yield Edge(node, position, input_, local, upstream, before)
 
@@ -365,12 +420,13 @@ def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
 def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
     """Decide about a forward result that is inf or NaN.
 
-    Raises OverflowError when the inputs were finite (the operation overflowed); inf or NaN
-    that came in with the inputs passes on, unless anomaly mode is on, which stops there.
+    Raises OverflowError when the inputs were finite (the operation overflowed), unless inf
+    and NaN are allowed (``autograd.allow_non_finite``); inf or NaN that came in with the
+    inputs passes on, unless anomaly mode is on, which stops there.
     """
-    if all(not isinstance(a, float) or isfinite(a) for a in args):
+    if all(not isinstance(a, float) or isfinite(a) for a in args) and not finite._allowed:
         raise OverflowError(f"{describe(op, inputs, const)} overflows: the result is larger "
-                            "than the largest float (about 1.8e308)")
+                            "than the largest float (about 1.8e308); " + finite.HOW_TO_ALLOW)
     if anomaly._enabled:
         raise anomaly.forward_error(op.name, describe(op, inputs, const), number(data))
 
@@ -417,3 +473,133 @@ def apply(op, *inputs, const=None):
     if op.takes_const:
         return first._with_const(op, const)
     return first._unary(op)
+
+
+def _data(x):
+    """A gradient's number: its data if it is a Value (``create_graph``), else itself."""
+    return x.data if isinstance(x, Value) else x
+
+
+def _times(local, upstream):
+    """local * upstream for gradients built as Values (``create_graph``); multiplying by 1
+    builds no node."""
+    if not isinstance(local, Value) and local == 1:
+        return upstream
+    if not isinstance(upstream, Value) and upstream == 1:
+        return local
+    return local * upstream
+
+
+def _plus(grad, contribution):
+    """grad + contribution for gradients built as Values; adding to 0 builds no node."""
+    if not isinstance(grad, Value) and grad == 0:
+        return contribution
+    return grad + contribution
+
+
+def _non_finite_gradient(node: Value, input_: Value, local, upstream, before) -> Exception:
+    """The error for a chain-rule step whose contribution (or the sum it makes with the
+    input's grad ``before`` it) is not finite."""
+    product = local * upstream
+    where = describe(node.op, node.inputs, node.const)
+    if isinstance(product, float) and not isfinite(product):
+        made = (f"local derivative {number(local)} * upstream {number(upstream)} = "
+                f"{number(product)}")
+    else:
+        made = (f"its grad {number(before)} + local derivative {number(local)} * "
+                f"upstream {number(upstream)} is not finite")
+    if input_.label:
+        name = input_.label
+    elif input_.op is not None:
+        name = f"its input ({describe(input_.op, input_.inputs, input_.const)})"
+    else:
+        name = f"its input {number(input_.data)}"
+    if _finite_number(local) and _finite_number(upstream) and _finite_number(before):
+        why = "although the numbers it is made of are finite: a float cannot hold it"
+    else:
+        why = ("because the forward pass already held inf or NaN (autograd.detect_anomaly() "
+               "shows where it came from)")
+    return finite.NonFiniteError(
+        f"backward: the gradient passed from {where} to {name} is not finite ({made}), {why}. "
+        + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
+
+
+def _finite_number(x) -> bool:
+    return not isinstance(x, float) or isfinite(x)
+
+
+class _ValueMath:
+    """The math namespace of Values: each function applies the table's operation of that
+    name, so a local-derivative rule run on it builds the derivative as a graph."""
+
+    @staticmethod
+    def pow(a, c):
+        return a ** c
+
+    @staticmethod
+    def any(condition):
+        raise TypeError("domain checks need numbers, not Values")
+
+    def __getattr__(self, name: str):
+        op = OPS.get(name)
+        if op is None or not op.is_function() or name.startswith("_"):
+            raise AttributeError(f"{name} is not an operation of the table")
+
+        def call(*inputs):
+            return apply(op, *inputs)
+
+        return call
+
+
+ValueMath = _ValueMath()
+"""The math namespace of Values (``create_graph``): ``ValueMath.exp(x)`` is ``x.exp()``."""
+
+
+def grad(output: Value, inputs, create_graph: bool = False) -> list:
+    """d output / d input for each of ``inputs``, without changing any ``grad``.
+
+    The functional form of ``backward()``: the same chain rule, but the gradients are
+    returned instead of stored, and every ``grad`` in the graph is left as it was. With
+    ``create_graph=True`` the gradients are Values in a graph of their own, built from the
+    operation table's local derivatives, so they can be differentiated again (second
+    derivatives, Hessians, Newton's method).
+
+    Args:
+        output: the Value to differentiate.
+        inputs: a Value, or a sequence of Values.
+        create_graph: return the gradients as Values that can be differentiated again.
+
+    Returns:
+        list: one gradient per input, in order (0 for an input the output does not depend
+        on): numbers, or Values with ``create_graph``.
+
+    Raises:
+        TypeError: ``output`` or an input is not a Value; an operation whose rule cannot be
+            built from table operations, with ``create_graph``.
+        autograd.NonFiniteError, ValueError, ZeroDivisionError, OverflowError: as
+            ``backward()``.
+
+    >>> x = Value(3.0)
+    >>> (dy,) = grad(x ** 3, [x], create_graph=True)       # 3 x**2 = 27
+    >>> dy.data, grad(dy, [x])                            # d2/dx2 = 6 x = 18
+    (27.0, [18.0])
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() differentiates a Value, got {type(output).__name__}; for "
+                        "nn.Tensor use backward()")
+    wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for x in wanted:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() takes the Values to differentiate by, got "
+                            f"{type(x).__name__} {x!r}")
+    order = topological_order(output)
+    saved = [(node.grad, node._grad_set) for node in order]
+    for node in order:
+        node.grad = 0  # leaves too: a fresh pass, not an accumulation
+    try:
+        output.backward(create_graph=create_graph)
+        found = {id(node): node.grad for node in order}
+    finally:
+        for node, (before, was_set) in zip(order, saved):
+            node.grad, node._grad_set = before, was_set
+    return [found.get(id(x), 0) for x in wanted]

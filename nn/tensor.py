@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from autograd import anomaly, grad_mode
+from autograd import anomaly, finite, grad_mode
 from autograd.graph import topological_order
 from autograd.math_namespaces import LibraryMath
 from autograd.operators import Operators
@@ -134,6 +134,42 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{node.op.name} (output {_describe_tensor(node)})",
                 f"input {position + 1} ({_describe_tensor(input_)})",
                 f"{problem}; the upstream gradient is {upstream}", node)
+
+
+def _backpropagate(order: list) -> None:
+    """The chain rule over ``order`` (a topological order), from the seeded root: each node
+    passes its vector-Jacobian product to its inputs, where contributions are added."""
+    check = anomaly._enabled
+    for node in reversed(order):
+        if node.op is None or node.grad is None:
+            continue
+        try:
+            grads = node._input_grads()
+            if check:
+                _check_input_grads(node, grads)
+            for input_, g in zip(node.inputs, grads):
+                if g is None:
+                    continue
+                if input_.op is not None:  # intermediate: reset on every call, never exposed
+                    input_.grad = g if input_.grad is None else input_.grad + g
+                elif input_.grad is None:  # leaf: its own writable array, of its own dtype
+                    input_.grad = g if _unshared(g, node, input_) else np.array(
+                        g, dtype=input_.data.dtype)
+                else:
+                    input_.grad = (input_.grad + g).astype(input_.data.dtype, copy=False)
+        except FloatingPointError as exc:
+            raise _non_finite_gradient(node, exc) from None
+
+
+def _non_finite_gradient(node, exc: FloatingPointError) -> finite.NonFiniteError:
+    """The error for a backward step of ``node`` whose arithmetic made inf or NaN."""
+    upstream = _first_non_finite(node.grad) or "finite"
+    inputs = ", ".join(_describe_tensor(t) for t in node.inputs)
+    return finite.NonFiniteError(
+        f"backward: the gradient passed from {node.op.name} (output {_describe_tensor(node)}; "
+        f"inputs {inputs}) is not finite: NumPy reports {exc}, although the numbers it is "
+        f"made of are finite (the upstream gradient is {upstream}). "
+        + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
 
 
 def _describe_tensor(t) -> str:
@@ -444,6 +480,9 @@ class Tensor(Operators):
         Raises:
             ValueError: ``grad`` is omitted for a tensor with more than one element, or has
                 a different shape.
+            autograd.NonFiniteError: an operation of the backward pass made inf or NaN out of
+                finite numbers (overflow, 0 * inf, division by 0); it names the operation and
+                its inputs' shapes. ``autograd.allow_non_finite()`` lets them through.
         """
         if grad is None:
             if self.data.size != 1:
@@ -461,23 +500,20 @@ class Tensor(Operators):
             if node.op is not None:
                 node.grad = None
         self.grad = grad if (self.op is not None or self.grad is None) else self.grad + grad
-        check = anomaly._enabled
-        for node in reversed(order):
-            if node.op is None or node.grad is None:
-                continue
-            grads = node._input_grads()
-            if check:
-                _check_input_grads(node, grads)
-            for input_, g in zip(node.inputs, grads):
-                if g is None:
-                    continue
-                if input_.op is not None:  # intermediate: reset on every call, never exposed
-                    input_.grad = g if input_.grad is None else input_.grad + g
-                elif input_.grad is None:  # leaf: its own writable array, of its own dtype
-                    input_.grad = g if _unshared(g, node, input_) else np.array(
-                        g, dtype=input_.data.dtype)
-                else:
-                    input_.grad = (input_.grad + g).astype(input_.data.dtype, copy=False)
+        if finite.is_non_finite_allowed() or anomaly._enabled:  # anomaly mode names the edge
+            _backpropagate(order)
+            return
+        problem = _first_non_finite(self.data) or _first_non_finite(self.grad)
+        if problem:  # NaN or inf that the forward pass made: no gradient of it is finite
+            raise finite.NonFiniteError(
+                f"backward from {_describe_tensor(self)}, which is not finite ({problem}): "
+                "the forward pass made inf or NaN (autograd.detect_anomaly() shows where); "
+                + finite.HOW_TO_ALLOW)
+        # NumPy raises FloatingPointError the moment an operation makes inf or NaN out of
+        # finite numbers: one errstate for the whole pass costs a few microseconds, where
+        # checking every gradient array would cost more than the arithmetic of a small step.
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            _backpropagate(order)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import AnomalyError, Value, detect_anomaly
+from autograd import AnomalyError, NonFiniteError, Value, allow_non_finite, detect_anomaly
 from autograd import anomaly
 from nn import Tensor
 
@@ -72,8 +72,11 @@ def test_tensor_backward_names_the_edge():
     assert "at index (0, 0)" in message
 
 
-def test_tensor_without_anomaly_mode_is_unchanged():
+def test_tensor_without_anomaly_mode_refuses_the_inf_or_lets_it_through_when_allowed():
     w = Tensor([[0.0, 4.0]], dtype="float64", requires_grad=True)
-    with np.errstate(divide="ignore"):
+    with pytest.raises(NonFiniteError, match="divide by zero"):
+        (w ** 0.5).sum().backward()
+    w.zero_grad()
+    with allow_non_finite(), np.errstate(divide="ignore"):
         (w ** 0.5).sum().backward()
     assert np.isinf(w.grad[0, 0]) and w.grad[0, 1] == pytest.approx(0.25)

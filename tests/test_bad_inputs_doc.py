@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd import OPS, Op, Value, detect_anomaly, gradcheck, register_op
+from autograd import OPS, Op, Value, detect_anomaly, grad, gradcheck, register_op
 from autograd.expr import parse
 from nn import MLP, SGD, Tensor, mlp, one_hot, quadratic_cost
 from nn.data import load_mnist
@@ -25,7 +25,7 @@ def anomaly(fn):
 
 
 NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
-                 gradcheck=gradcheck, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
+                 gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
                  quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
                  anomaly=anomaly)
 ROWS = [m.groupdict() for line in DOC.read_text(encoding="utf-8").splitlines()
