@@ -1,4 +1,12 @@
-"""Runnable demos: each is ``python -m demos.NAME``; ``python -m demos`` lists them."""
+"""Runnable demos: each is ``python -m demos.NAME`` or ``tracegrad NAME``; ``tracegrad demos``
+(or ``python -m demos``) lists them.
+
+Every demo is a module ``demos/NAME.py`` with ``main(argv=None) -> int`` whose flags include
+``--out DIR`` (where its files go; a demo that draws nothing saves its report there) and
+``--quick`` (a small, fast run). Adding one is adding its line to ``DEMOS``;
+``tests/test_demos_registry.py`` checks that every module with a ``main`` is listed and that
+every listed one takes both flags.
+"""
 
 DEMOS = {
     "mnist": "train the lesson's 784-16-16-10 digit network on MNIST (the main job)",
