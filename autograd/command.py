@@ -6,13 +6,13 @@ most one paragraph on stderr:
 
 | what happened | exit status | what stderr shows |
 | --- | --- | --- |
-| ``main`` returned N, or called ``sys.exit(N)`` | N (0: done; 1: a checked claim is wrong) | whatever ``main`` printed |
+| ``main`` returned N or called ``sys.exit(N)`` | N: 0 done, 1 a claim is wrong | what main wrote |
 | a usage error (argparse) | 2 | the usage line and the message |
-| an error in what the user gave (one of ``USER_ERRORS``) | 2 | ``error: <the message>`` |
-| a package the command needs is not installed | 2 | ``error: No module named ...`` and how to install it |
-| stdout closed early, as by ``... \\| head -1`` | 141 (128 + SIGPIPE, as the shell reports) | nothing |
+| the user's error: one of ``USER_ERRORS`` | 2 | ``error: <the message>`` |
+| a package the command needs is missing | 2 | ``error: No module named ...``, how to install |
+| stdout closed early (piped into ``head -1``) | 141 (128 + SIGPIPE) | nothing |
 | Ctrl-C | 130 (128 + SIGINT) | ``interrupted`` |
-| any other exception: a bug in tracegrad | 70 (``EX_SOFTWARE``) | one paragraph asking you to report it |
+| any other exception: a bug | 70 (``EX_SOFTWARE``) | a paragraph asking you to report it |
 
 With ``--debug`` anywhere on the command line (before a ``--``), or the environment variable
 ``TRACEGRAD_DEBUG=1``, the traceback is printed above the paragraph. ``run`` removes
