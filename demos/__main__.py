@@ -16,29 +16,35 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import shutil
 import sys
+import textwrap
 
 from autograd.command import run, tracegrad_version
 from demos import DEMOS
 
 # Commands of python -m autograd, handed on with their arguments.
 AUTOGRAD_COMMANDS = {
-    "grad": "value, gradients and backward trace of a formula (python -m autograd grad)",
-    "check": "check claimed numbers (values, gradients, updates) against the engine",
+    "grad": "value, gradients and backward trace of a formula",
+    "check": "check claimed numbers against the engine",
 }
 LIST_COMMANDS = ("demos", "help", "-h", "--help")
 
 
 def listing() -> str:
-    """The text of ``tracegrad demos``: the commands, then every demo with what it does."""
+    """The text of ``tracegrad demos``: the commands, then every demo with what it does,
+    wrapped to the terminal's width (80 columns when it is not a terminal)."""
     width = max(map(len, [*DEMOS, *AUTOGRAD_COMMANDS, "demos"]))
-    lines = ["usage: tracegrad COMMAND [ARGUMENTS]   (tracegrad COMMAND --help shows its flags)",
-             "", "commands:"]
-    lines += [f"  {name:{width}s}  {what}" for name, what in AUTOGRAD_COMMANDS.items()]
-    lines += [f"  {'demos':{width}s}  this list", "",
-              "demos (each also runs as python -m demos.NAME; each takes --out DIR and --quick):"]
-    lines += [f"  {name:{width}s}  {what}" for name, what in DEMOS.items()]
-    return "\n".join(lines)
+    columns = max(shutil.get_terminal_size().columns, width + 40)
+
+    def entries(items) -> list[str]:
+        return [textwrap.fill(what, columns, initial_indent=f"  {name:{width}s}  ",
+                              subsequent_indent=" " * (width + 4)) for name, what in items]
+
+    return "\n".join(["usage: tracegrad COMMAND [ARGUMENTS]",
+                      "       tracegrad COMMAND --help shows the flags of COMMAND", "",
+                      "commands:", *entries([*AUTOGRAD_COMMANDS.items(), ("demos", "this list")]),
+                      "", "demos (also python -m demos.NAME; each takes --out DIR and --quick):", *entries(DEMOS.items())])
 
 
 def main(argv: list[str] | None = None) -> int:

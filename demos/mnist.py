@@ -215,7 +215,8 @@ def train(args) -> dict:
     weights = out / f"mnist-{args.recipe}.npz"
     save_weights(weights, model.state_dict())
     curve = out / f"mnist-{args.recipe}-loss.png"
-    plot_loss(history, curve, f"784-16-16-10, recipe {args.recipe} ({data.kind} data)")
+    plot_loss(history, curve, f"784-16-16-10, recipe {args.recipe}, {len(x_train):,} training "
+                              f"images")
     history["paths"] = [weights, curve]
     print(f"wrote {weights}")
     print(f"wrote {curve}")

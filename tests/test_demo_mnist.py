@@ -65,6 +65,8 @@ def test_same_seed_same_numbers(tmp_path):
     assert first["batch_loss"] == second["batch_loss"]
     assert first["test_accuracy"] == second["test_accuracy"]
     assert first["batch_loss"] != other["batch_loss"]
+    a, b = (dict(np.load(run["paths"][0], allow_pickle=False)) for run in (first, second))
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)  # bit for bit
 
 
 def test_best_recipe_runs(tmp_path, capsys):

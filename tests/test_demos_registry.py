@@ -37,11 +37,14 @@ def test_every_demo_takes_out_and_quick(name, capsys):
     assert "--out DIR" in usage and "--quick" in usage
 
 
-def test_the_listing_names_every_demo_with_its_line():
+def test_the_listing_names_every_demo_with_its_line(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
     text = listing()
+    assert max(map(len, text.splitlines())) <= 70   # the headings; entries wrap at 60
+    words = " ".join(text.split())
     for name, what in DEMOS.items():
-        assert any(line.split() == [name, *what.split()] for line in text.splitlines()), name
-    assert text.startswith("usage: tracegrad COMMAND [ARGUMENTS]")
+        assert f" {name} {' '.join(what.split())} " in words + " ", name
+    assert text.startswith("usage: tracegrad COMMAND [ARGUMENTS]\n")
 
 
 @pytest.mark.parametrize("argv", [[], ["demos"], ["--help"]])
