@@ -89,5 +89,5 @@ def test_the_sdist_holds_the_source_tests_docs_and_the_subset(built):
     wanted = package_files(source)
     wanted |= {p.relative_to(source).as_posix() for folder in ("tests", "docs", "benchmarks")
                for p in (source / folder).rglob("*") if p.is_file()}
-    wanted |= {"pyproject.toml", "README.md", "MANIFEST.in"}
+    wanted |= {"pyproject.toml", "README.md", "MANIFEST.in", "mkdocs.yml"}
     assert sorted(wanted - in_sdist) == []
