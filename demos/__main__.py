@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 def unknown(command: str) -> int:
     """Say that ``command`` is not a command, suggest the nearest one; exit status 2."""
     close = difflib.get_close_matches(command, [*AUTOGRAD_COMMANDS, *DEMOS, "demos"], n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    hint = f"; did you mean {close[0]}?" if close else "."
     print(f"usage: tracegrad COMMAND [ARGUMENTS]\ntracegrad: error: {command!r} is not a "
           f"command{hint} tracegrad demos lists the commands.", file=sys.stderr)
     return 2

@@ -73,6 +73,9 @@ def test_an_unknown_command_is_a_usage_error_with_a_suggestion(capsys):
     assert capsys.readouterr().err == ("usage: tracegrad COMMAND [ARGUMENTS]\ntracegrad: error: "
                                        "'mnst' is not a command; did you mean mnist? tracegrad "
                                        "demos lists the commands.\n")
+    assert main(["--epochs"]) == 2
+    assert capsys.readouterr().err.endswith("error: '--epochs' is not a command. tracegrad demos "
+                                            "lists the commands.\n")
 
 
 def test_version(capsys):
