@@ -247,4 +247,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .command import run
+
+    sys.exit(run(main))

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from autograd import no_grad
+from autograd import command, no_grad
 from demos import mnist
 from nn import Tensor, mlp
 from nn.data import load_mnist
@@ -253,4 +253,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

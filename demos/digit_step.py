@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import no_grad
+from autograd import command, no_grad
+from demos.mnist import check_not_empty
 from nn import MLP, SGD, Linear, Tensor, mlp, quadratic_cost
 from nn.data import load_mnist
 
@@ -63,8 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "draw a smaller figure (for tests)")
     parser.add_argument("--show", action="store_true", help="also show the figure in a window")
     args = parser.parse_args(argv)
-    if not args.lr > 0:
-        parser.error(f"--lr must be positive, got {args.lr}")
+    if not (args.lr > 0 and math.isfinite(args.lr)):
+        parser.error(f"--lr must be a positive finite number, got {args.lr}")
     return args
 
 
@@ -279,6 +280,7 @@ def plot(image: np.ndarray, step: dict, why: str, lr: float, path: Path, dpi: in
 def main(argv=None) -> int:
     args = parse_args(argv)
     data = load_mnist(args.data)
+    check_not_empty(data)
     x, y, _, _ = data.flat(np.float64)
     scalar = MLP(784, SIZES, activation="sigmoid", seed=args.seed)
     index, why = pick_three(x, y, scalar, args.index, 1000 if args.quick else None)
@@ -296,4 +298,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

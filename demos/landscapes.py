@@ -29,7 +29,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from autograd import InexactWarning, Value
+from autograd import InexactWarning, Value, command
 from demos import lesson_bowl, lesson_descent, lesson_network, lesson_trap
 from nn import SGD
 
@@ -302,4 +302,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

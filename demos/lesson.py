@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 
+from autograd import command
 from demos import (
     lesson_bowl,
     lesson_chain,
@@ -52,4 +53,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

@@ -13,6 +13,9 @@ Not a demo itself; ``python -m demos.lesson`` runs them all.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -100,8 +103,8 @@ class Audit:
     >>> audit = Audit()
     >>> x = Value(3.0, label="x"); f = x ** 2; f.label = "f"
     >>> got = audit.check("demo", f, [("f", "9.000", "f(3)"), ("d/dx", "5", "slope at 3")])
-    >>> got["f"].cell(), got["d/dx"].cell()
-    ('9.000 ✓', '5 ✗ 6')
+    >>> got["f"].cell(), got["d/dx"].cell(), got["d/dx"].correct   # d(x**2)/dx = 2x = 6
+    ('9.000 ✓', '5 ✗', 6.0)
     """
 
     def __init__(self):
@@ -336,7 +339,12 @@ def write_graphs(root: Value, out_dir, name: str, **options) -> list[Path]:
 
 
 def parser(prog: str, description: str, writes_files: bool) -> argparse.ArgumentParser:
-    """The flags every lesson demo takes: ``--quick``, and ``--out DIR`` where it writes."""
+    """The flags every lesson demo takes: ``--quick`` and ``--out DIR``.
+
+    A demo that ``writes_files`` puts its graph pictures in ``--out`` (default
+    ``out/lesson``); the others save their printed report there as ``PROG.txt`` when
+    ``--out`` is given.
+    """
     p = argparse.ArgumentParser(prog=f"python -m demos.{prog}", description=description)
     p.add_argument("--quick", action="store_true",
                    help="accepted by every lesson demo; these examples are small, so it only "
@@ -344,6 +352,10 @@ def parser(prog: str, description: str, writes_files: bool) -> argparse.Argument
     if writes_files:
         p.add_argument("--out", metavar="DIR", default="out/lesson",
                        help="folder for the graph pictures (PNG and SVG; default: out/lesson)")
+    else:
+        p.add_argument("--out", metavar="DIR",
+                       help=f"also save the report printed here as DIR/{prog}.txt (default: "
+                            f"print it only)")
     return p
 
 
@@ -370,14 +382,45 @@ def table(header: list[str], rows: list[list], out=print) -> None:
 
 
 def demo_main(run, prog: str, description: str, writes_files: bool = False):
-    """The ``main(argv)`` of one lesson demo: parse its flags, run it, print the summary."""
+    """The ``main(argv)`` of one lesson demo: parse its flags, run it, print the summary.
+
+    Without ``writes_files``, ``--out DIR`` saves everything printed as ``DIR/PROG.txt``.
+    """
 
     def main(argv=None) -> int:
         args = parser(prog, description, writes_files).parse_args(argv)
-        audit = Audit()
-        run(args, audit)
-        print()
-        audit.summary()
+        report = io.StringIO()
+        with contextlib.redirect_stdout(Tee(sys.stdout, report)):
+            audit = Audit()
+            run(args, audit)
+            print()
+            audit.summary()
+        if args.out and not writes_files:
+            print(f"wrote {save_text(report.getvalue(), Path(args.out) / f'{prog}.txt')}")
         return 0
 
     return main
+
+
+class Tee(io.TextIOBase):
+    """A text stream that writes to several others (to print a report and keep a copy)."""
+
+    def __init__(self, *streams):
+        super().__init__()
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def save_text(text: str, path: Path) -> Path:
+    """Write ``text`` to ``path`` (UTF-8), creating its folder; return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction as F
 
-from autograd import Value
+from autograd import Value, command
 from autograd.trace import paths, trace
 from demos.lesson_audit import Audit, demo_main, path_lines, table, title, write_graphs
 
@@ -138,4 +138,4 @@ main = demo_main(run, "lesson_chain", __doc__.splitlines()[0], writes_files=True
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

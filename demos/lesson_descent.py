@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from autograd import Value
+from autograd import Value, command
 from demos.lesson_audit import Audit, demo_main, row_hint, table, title
 from nn import SGD
 
@@ -98,4 +98,4 @@ main = demo_main(run, "lesson_descent", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

@@ -16,7 +16,7 @@ import itertools
 import sys
 from fractions import Fraction as F
 
-from autograd import Value
+from autograd import Value, command
 from demos.lesson_audit import Audit, demo_main, show, table, title
 from nn import MLP
 
@@ -88,4 +88,4 @@ main = demo_main(run, "lesson_mnist_count", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

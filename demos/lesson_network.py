@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction as F
 
-from autograd import Value
+from autograd import Value, command
 from autograd.trace import paths
 from demos.lesson_audit import Audit, Hint, Item, demo_main, show, table, title, write_graphs
 from nn import SGD
@@ -360,4 +360,4 @@ main = demo_main(run, "lesson_network", __doc__.splitlines()[0], writes_files=Tr
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

@@ -21,6 +21,7 @@ a loss-curve PNG into ``--out``.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from autograd import no_grad
+from autograd import command, no_grad
 from nn import SGD, Adam, Tensor, cosine_schedule, mlp, one_hot, quadratic_cost
 from nn.data import load_mnist
 from nn.serialize import save_weights
@@ -96,8 +97,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if not args.lr > 0:
-        parser.error(f"--lr must be positive, got {args.lr}")
+    if not (args.lr > 0 and math.isfinite(args.lr)):
+        parser.error(f"--lr must be a positive finite number, got {args.lr}")
     return args
 
 
@@ -115,10 +116,39 @@ def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     return float((predictions == labels).mean())
 
 
+def check_not_empty(data) -> None:
+    """Raise ValueError, naming the source, if the training or the test set holds no images."""
+    for split, labels, task in (("training", data.train_labels, "train on"),
+                                ("test", data.test_labels, "measure the accuracy on")):
+        if len(labels) == 0:
+            raise ValueError(f"{data.source}: the {split} set holds no images, so there is "
+                             f"nothing to {task}. Name a folder that holds the MNIST files "
+                             f"(--data DIR).")
+
+
+def check_finite(model, epoch: int) -> None:
+    """Raise FloatingPointError if a weight is NaN or infinite (then nothing is saved)."""
+    for name, parameter in model.named_parameters().items():
+        if not np.isfinite(parameter.data).all():
+            raise FloatingPointError(
+                f"after epoch {epoch} the weights {name} hold NaN or infinite numbers, so "
+                f"they were not saved; the learning rate is too large for this network "
+                f"(the recipes use {', '.join(f'{r.lr:g}' for r in RECIPES.values())}): "
+                f"try a smaller --lr.")
+
+
 def train(args) -> dict:
-    """Run the whole job; return the figures (per-epoch losses, accuracies, seconds, paths)."""
+    """Run the whole job; return the figures (per-epoch losses, accuracies, seconds, paths).
+
+    Raises:
+        ValueError: the data holds no training or no test images.
+        FloatingPointError: the loss or a weight became NaN or infinite (the learning rate
+            is too large); nothing is written then.
+        OSError: the data cannot be read, or ``args.out`` cannot be written.
+    """
     recipe = RECIPES[args.recipe]
     data = load_mnist(args.data)
+    check_not_empty(data)
     x_train, y_train, x_test, y_test = data.flat(np.float32)
     if args.limit:
         x_train, y_train = x_train[:args.limit], y_train[:args.limit]
@@ -156,13 +186,20 @@ def train(args) -> dict:
             loss = loss_fn(recipe, model(Tensor.from_numpy(x_train[idx])), y_train[idx],
                            targets[idx])
             optimizer.lr = schedule(len(history["batch_loss"]))
+            value = float(loss.data)
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"the training loss became {value} in epoch {epoch}, mini-batch "
+                    f"{first // args.batch_size + 1}: the learning rate {args.lr:g} is too "
+                    f"large for this network (the {args.recipe} recipe uses {recipe.lr:g}). "
+                    f"Nothing was saved; try a smaller --lr.")
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            value = float(loss.data)
             history["batch_loss"].append(value)
             total += value * len(idx)
         seconds = time.perf_counter() - start  # training only, not the evaluation below
+        check_finite(model, epoch)
         train_acc = accuracy(model, x_train, y_train)
         test_acc = accuracy(model, x_test, y_test)
         history["epoch_loss"].append(total / len(x_train))
@@ -178,7 +215,8 @@ def train(args) -> dict:
     weights = out / f"mnist-{args.recipe}.npz"
     save_weights(weights, model.state_dict())
     curve = out / f"mnist-{args.recipe}-loss.png"
-    plot_loss(history, curve, f"784-16-16-10, recipe {args.recipe} ({data.kind} data)")
+    plot_loss(history, curve, f"784-16-16-10, recipe {args.recipe}, {len(x_train):,} training "
+                              f"images")
     history["paths"] = [weights, curve]
     print(f"wrote {weights}")
     print(f"wrote {curve}")
@@ -226,4 +264,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.run(main))

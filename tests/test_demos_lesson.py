@@ -58,9 +58,17 @@ def test_other_demos_run_and_print_a_summary(module, capsys):
     assert module.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert SUMMARY.search(out) or "statements confirmed" in out
-    assert "wrote" not in out
-    with pytest.raises(SystemExit):       # no --out where nothing is written
-        module.main(["--out", "x"])
+    assert "wrote" not in out             # nothing is written without --out
+
+
+@pytest.mark.parametrize("module", OTHERS, ids=lambda m: m.__name__)
+def test_other_demos_save_their_report_in_out(module, tmp_path, capsys):
+    assert module.main(["--quick", "--out", str(tmp_path / "reports")]) == 0
+    out = capsys.readouterr().out
+    name = module.__name__.rpartition(".")[2]
+    saved = tmp_path / "reports" / f"{name}.txt"
+    assert out.endswith(f"wrote {saved}\n")
+    assert saved.read_text(encoding="utf-8") == out.removesuffix(f"wrote {saved}\n")
 
 
 def test_every_lesson_demo_is_registered():
