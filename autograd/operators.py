@@ -8,7 +8,10 @@ operator symbol becomes that operator (``Add`` is ``x + y`` and ``2 + x``, ``Neg
 ``refresh()`` makes them again after ``autograd.register_op`` changes the table.
 
 A class that mixes ``Operators`` in supplies ``_binary(op, other, reflected)`` (``reflected``
-for ``2 * x``, where x is on the right), ``_unary(op)`` and ``_with_const(op, const)``.
+for ``2 * x``, where x is on the right), ``_unary(op)`` and ``_with_const(op, const)``. It may
+also offer ``operator_method(op, reflected)``, a classmethod returning a faster method for
+``op`` written for that class alone (``autograd.Value`` does: it is the engine's hot path);
+``refresh`` then installs that method on the class.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class Operators:
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "operator_method" in vars(cls):
+            _install_fast(cls)
+
     def __pow__(self, other):
         if isinstance(other, Operators):
             return self._binary(_POWERS["pow"], other)
@@ -45,7 +53,7 @@ class Operators:
 
 
 _POWERS: dict[str, type[Op]] = {}
-_made: set[str] = set()  # the attributes refresh() put on Operators, so it can take them back
+_made: set[tuple[type, str]] = set()  # what refresh() installed, so it can take it back
 
 
 def _method(op: type[Op]):
@@ -89,23 +97,47 @@ def made_from_table() -> dict[str, type[Op]]:
 
 
 def refresh() -> None:
-    """Make the operators and methods of ``Operators`` from ``OPS`` as it is now."""
-    for name in _made:
-        delattr(Operators, name)
+    """Make the operators and methods of ``Operators`` (and of each class with an
+    ``operator_method``) from ``OPS`` as it is now."""
+    for owner, name in _made:
+        delattr(owner, name)
     _made.clear()
     for op in OPS.values():
         names = PYTHON_OPERATORS.get((op.symbol, op.arity), ())
         for position, name in enumerate(names):
-            _add(name, _special(op, name, reflected=position == 1))
+            _add(Operators, name, _special(op, name, reflected=position == 1))
         if op.arity == 1 and op.is_function():
-            _add(op.name, _method(op))
+            _add(Operators, op.name, _method(op))
     _POWERS["pow"] = find_op("**", 2)
     _POWERS["pow_const"] = find_op("**", 1, takes_const=True)
+    for engine in _engines():
+        _install_fast(engine)
 
 
-def _add(name: str, attribute) -> None:
-    setattr(Operators, name, attribute)
-    _made.add(name)
+def _engines() -> list[type]:
+    """Every class below ``Operators`` that offers its own ``operator_method``."""
+    found, stack = [], [Operators]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if "operator_method" in vars(sub):
+                found.append(sub)
+    return found
+
+
+def _install_fast(engine: type) -> None:
+    """Install ``engine.operator_method``'s methods in place of the generic ones."""
+    for name, op in made_from_table().items():
+        reflected = PYTHON_OPERATORS.get((op.symbol, op.arity), ("", ""))[1:] == (name,)
+        method = engine.operator_method(op, reflected=reflected)
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = op.__doc__
+        _add(engine, name, method)
+
+
+def _add(owner: type, name: str, attribute) -> None:
+    setattr(owner, name, attribute)
+    _made.add((owner, name))
 
 
 refresh()

@@ -13,7 +13,6 @@ from math import isfinite
 from typing import NamedTuple
 
 from . import anomaly, finite, grad_mode
-from .graph import topological_order
 from .math_namespaces import ScalarMath
 from .operators import Operators
 from .ops import OPS, Op
@@ -170,16 +169,10 @@ class Value(Operators):
     def _apply(op: type[Op], a: Value, b: Value | None = None, const=None) -> Value:
         """Run ``op``'s forward rule on the data of its inputs ``a`` and ``b`` (``b`` is None
         for a one-input operation; ``const`` is the exponent of ``x ** c``) and record the
-        new node.
-
-        This runs for every operation, so it tests the common case (a finite float) first
-        and leaves the rare ones (errors, inf, NaN) to helpers.
-        """
+        new node. (The operators and methods made from the table take a faster way to the
+        same result: ``Value.operator_method``.)"""
         if op.restricted:
-            problem = op.domain(ScalarMath, *op.arguments(a, b, const))
-            if problem is not None:
-                error, reason = problem
-                raise error(f"{describe(op, (a, b), const)} is undefined: {reason}")
+            _check_domain(op, a, b, const)
         try:  # the rule takes the inputs' data (and the constant of ``x ** c``)
             if b is not None:
                 data = op.forward(ScalarMath, a.data, b.data)
@@ -189,15 +182,10 @@ class Value(Operators):
                 data = op.forward(ScalarMath, a.data)
         except (ArithmeticError, ValueError) as exc:
             raise _forward_failed(exc, op, (a, b), const) from None
-        if type(data) is float:
-            if not isfinite(data):
-                _not_finite(data, op, (a, b), const, op.arguments(a, b, const))
-            if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
-                warnings.warn(f"{op.name} of an exact number returns a float: "
-                              f"{describe(op, (a, b), const)} = {data!r}",
-                              InexactWarning, stacklevel=_outside_autograd())
-        elif type(data) is complex:  # pragma: no cover - domain() should have caught it
-            raise ValueError(f"{describe(op, (a, b), const)} is complex")
+        if type(data) is not float or data - data:
+            data = _unusual(data, op, a, b, const)
+        elif type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
+            _inexact(data, op, a, b, const)
         out = object.__new__(Value)
         out.data, out.grad, out._grad_set, out.label = data, 0, False, None
         if grad_mode._enabled:
@@ -207,6 +195,67 @@ class Value(Operators):
         if anomaly._enabled:
             anomaly.record(out)
         return out
+
+    @classmethod
+    def operator_method(cls, op: type[Op], reflected: bool = False):
+        """The method that applies ``op`` to Values, for ``autograd.operators`` to install
+        (``x * y``, ``2 * x`` when ``reflected``, ``x.exp()``).
+
+        It does what ``_apply`` does, in one call: this runs for every operation a network
+        makes, and a Python call costs about as much as the arithmetic it wraps.
+        """
+        forward, restricted = op.forward, op.restricted
+        if op.arity == 1:
+            def method(self):
+                if restricted:
+                    _check_domain(op, self, None, None)
+                try:
+                    data = forward(ScalarMath, self.data)
+                except (ArithmeticError, ValueError) as exc:
+                    raise _forward_failed(exc, op, (self, None), None) from None
+                if type(data) is not float or data - data:
+                    data = _unusual(data, op, self, None, None)
+                elif type(self.data) is Fraction:
+                    _inexact(data, op, self, None, None)
+                out = object.__new__(Value)
+                out.data, out.grad, out._grad_set, out.label = data, 0, False, None
+                if grad_mode._enabled:
+                    out.op, out._first, out._second, out.const = op, self, None, None
+                else:
+                    out.op, out._first, out._second, out.const = None, None, None, None
+                if anomaly._enabled:
+                    anomaly.record(out)
+                return out
+            return method
+
+        def method(self, other):  # noqa: F811 - the two-input form
+            if type(other) is not Value:
+                other = other if isinstance(other, Value) else Value(
+                    as_number(other, "the other operand"))
+            if reflected:
+                a, b = other, self
+            else:
+                a, b = self, other
+            if restricted:
+                _check_domain(op, a, b, None)
+            try:
+                data = forward(ScalarMath, a.data, b.data)
+            except (ArithmeticError, ValueError) as exc:
+                raise _forward_failed(exc, op, (a, b), None) from None
+            if type(data) is not float or data - data:
+                data = _unusual(data, op, a, b, None)
+            elif type(a.data) is Fraction or type(b.data) is Fraction:
+                _inexact(data, op, a, b, None)
+            out = object.__new__(Value)
+            out.data, out.grad, out._grad_set, out.label = data, 0, False, None
+            if grad_mode._enabled:
+                out.op, out._first, out._second, out.const = op, a, b, None
+            else:
+                out.op, out._first, out._second, out.const = None, None, None, None
+            if anomaly._enabled:
+                anomaly.record(out)
+            return out
+        return method
 
     def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
@@ -316,16 +365,19 @@ class Value(Operators):
         >>> y.zero_grad(); y.backward(); x.grad
         4.0
         """
-        deque(self._chain_rule(record=False, create_graph=create_graph), maxlen=0)
+        if create_graph or anomaly._enabled:
+            deque(self._chain_rule(record=False, create_graph=create_graph), maxlen=0)
+            return
+        _chain_rule_plain(self._start_backward(), not finite._allowed)
 
     def backward_steps(self) -> Iterator[Edge]:
         """``backward()`` one edge at a time: a generator that yields after each chain-rule step.
 
         Each ``Edge`` says which node passed gradient to which input, the local derivative, the
         upstream gradient, and the input's grad before the addition; the tracer
-        (``autograd.trace``) and the stepper turn these into tables. It runs the same loop as
-        ``backward()``, so the steps are exactly what backward does. Stopping early leaves the
-        grads as far as the steps taken.
+        (``autograd.trace``) and the stepper turn these into tables. It makes the same steps,
+        with the same arithmetic, as ``backward()``. Stopping early leaves the grads as far as
+        the steps taken.
 
         >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
         >>> [(e.node.label, e.position, e.local, e.upstream) for e in y.backward_steps()]
@@ -335,45 +387,41 @@ class Value(Operators):
         """
         return self._chain_rule(record=True)
 
-    def _chain_rule(self, record: bool, create_graph: bool = False) -> Iterator[Edge]:
-        """The engine's one backward loop, shared by ``backward()``, ``backward_steps()`` and
-        ``autograd.grad``.
-
-        A generator: it yields an ``Edge`` after each chain-rule step when ``record`` is true,
-        and nothing otherwise (``backward()`` just runs it to the end). Each contribution is
-        checked as it is added: for a number that is not finite (unless allowed), and in
-        anomaly mode with the line that made the node.
-        """
-        if create_graph and not grad_mode._enabled:
-            raise RuntimeError("backward(create_graph=True) builds the gradients as a graph, "
-                               "but no graph is recorded inside no_grad(); call it outside")
-        order = topological_order(self)
-        for node in order:  # intermediate grads start afresh; leaves accumulate
+    def _start_backward(self) -> list:
+        """The topological order of this value's graph, with every intermediate grad reset to
+        0 (leaves keep theirs, to accumulate) and this value's grad seeded with 1."""
+        order = _order(self)
+        for node in order:
             node._grad_set = True
             if node.op is not None:
                 node.grad = 0
         self.grad = 1 if self.op is not None else self.grad + 1
+        return order
+
+    def _chain_rule(self, record: bool, create_graph: bool = False) -> Iterator[Edge]:
+        """The chain rule, watched: each step can be recorded (``backward_steps``), checked in
+        anomaly mode with the line that made the node, or built as a graph of Values
+        (``create_graph``). The same steps and arithmetic as ``_chain_rule_plain``.
+
+        A generator: it yields an ``Edge`` after each chain-rule step when ``record`` is true.
+        """
+        if create_graph and not grad_mode._enabled:
+            raise RuntimeError("backward(create_graph=True) builds the gradients as a graph, "
+                               "but no graph is recorded inside no_grad(); call it outside")
+        order = self._start_backward()
         check = anomaly._enabled
         refuse = not finite._allowed
-        watched = record or check or create_graph
         for node in reversed(order):
             if node.op is None:
                 continue
             upstream = node.grad
-            if not watched:  # the chain-rule step alone, for each input of this node
-                for input_, local in zip(node.inputs, node.local_derivatives()):
-                    grad = input_.grad + local * upstream
-                    if refuse and grad - grad:  # x - x is 0 for every finite x, NaN else
-                        raise _non_finite_gradient(node, input_, local, upstream, input_.grad)
-                    input_.grad = grad
-                continue
             locals_ = node.local_derivative_values() if create_graph else node.local_derivatives()
             for position, (input_, local) in enumerate(zip(node.inputs, locals_)):
                 before = input_.grad
                 if create_graph:
                     input_.grad = _plus(before, _times(local, upstream))
                 else:
-                    input_.grad = before + local * upstream  # the same step, watched
+                    input_.grad = before + local * upstream
                 value = input_.grad.data if isinstance(input_.grad, Value) else input_.grad
                 if isinstance(value, float) and not isfinite(value):
                     if check:
@@ -393,7 +441,7 @@ class Value(Operators):
         if self.op is None:  # a leaf, such as a parameter: nothing to walk
             self.grad, self._grad_set = 0, True
             return
-        for node in topological_order(self):
+        for node in _order(self):
             node.grad, node._grad_set = 0, True
 
     # ----------------------------------------------------------------- display
@@ -415,6 +463,33 @@ def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
         return OverflowError(f"{describe(op, inputs, const)} overflows: the result is larger "
                              "than the largest float (about 1.8e308)")
     return type(exc)(f"{describe(op, inputs, const)} failed: {exc}")
+
+
+def _check_domain(op: type[Op], a: Value, b: Value | None, const) -> None:
+    """Raise the table's domain error if ``op`` is undefined at these inputs."""
+    problem = op.domain(ScalarMath, *op.arguments(a, b, const))
+    if problem is not None:
+        error, reason = problem
+        raise error(f"{describe(op, (a, b), const)} is undefined: {reason}")
+
+
+def _unusual(data, op: type[Op], a: Value, b: Value | None, const):
+    """The forward result when it is not a finite float: an int or Fraction (kept), a float
+    that is not finite (see ``_not_finite``), or complex (refused)."""
+    if type(data) is float:
+        _not_finite(data, op, (a, b), const, op.arguments(a, b, const))
+        if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
+            _inexact(data, op, a, b, const)
+    elif type(data) is complex:  # pragma: no cover - domain() should have caught it
+        raise ValueError(f"{describe(op, (a, b), const)} is complex")
+    return data
+
+
+def _inexact(data: float, op: type[Op], a: Value, b: Value | None, const) -> None:
+    """Warn that an operation on an exact number (a Fraction) had to return a float."""
+    warnings.warn(f"{op.name} of an exact number returns a float: "
+                  f"{describe(op, (a, b), const)} = {data!r}",
+                  InexactWarning, stacklevel=_outside_autograd())
 
 
 def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
@@ -592,7 +667,7 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
         if not isinstance(x, Value):
             raise TypeError(f"grad() takes the Values to differentiate by, got "
                             f"{type(x).__name__} {x!r}")
-    order = topological_order(output)
+    order = _order(output)
     saved = [(node.grad, node._grad_set) for node in order]
     for node in order:
         node.grad = 0  # leaves too: a fresh pass, not an accumulation
@@ -603,3 +678,72 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
         for node, (before, was_set) in zip(order, saved):
             node.grad, node._grad_set = before, was_set
     return [found.get(id(x), 0) for x in wanted]
+
+
+def _order(root: Value) -> list:
+    # The topological order of ``graph.topological_order`` (the same list: a property test
+    # checks it), specialised to Values for backward's hot path: it reads the two input slots
+    # directly instead of building each node's ``inputs`` tuple and an iterator over it. A
+    # node stays on the stack until both of its inputs have been seen; a leaf goes straight
+    # into the order.
+    order = []
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        first = node._first
+        if first is not None and first not in seen:
+            seen.add(first)
+            if first._first is None:
+                order.append(first)
+            else:
+                stack.append(first)
+            continue
+        second = node._second
+        if second is not None and second not in seen:
+            seen.add(second)
+            if second._first is None:
+                order.append(second)
+            else:
+                stack.append(second)
+            continue
+        stack.pop()
+        order.append(node)
+    return order
+
+
+def _chain_rule_plain(order: list, refuse: bool) -> None:
+    # backward()'s loop: the chain-rule step ``input.grad += local * upstream`` for each edge,
+    # in reverse topological order, with the local derivatives from the table, called with
+    # their arguments written out (cheaper than building ``inputs`` and unpacking it), and
+    # each new grad checked for being finite (x - x is 0 for a finite x, NaN otherwise).
+    # ``Value._chain_rule`` makes the same steps when they are watched.
+    scalar = ScalarMath
+    for node in reversed(order):
+        op = node.op
+        if op is None:
+            continue
+        upstream, first, second = node.grad, node._first, node._second
+        try:
+            if second is not None:
+                local_first, local_second = op.local(scalar, node.data, first.data,
+                                                      second.data)
+            elif op.takes_const:
+                local_first, = op.local(scalar, node.data, first.data, node.const)
+            else:
+                local_first, = op.local(scalar, node.data, first.data)
+        except (ArithmeticError, ValueError):
+            node.local_derivatives()  # raises the same error, naming the operation
+            raise
+        if op.singular and refuse and (local_first - local_first or (
+                second is not None and local_second - local_second)):
+            node.local_derivatives()  # raises the OverflowError naming the operation
+        grad = first.grad + local_first * upstream
+        if refuse and grad - grad:
+            raise _non_finite_gradient(node, first, local_first, upstream, first.grad)
+        first.grad = grad
+        if second is not None:
+            grad = second.grad + local_second * upstream
+            if refuse and grad - grad:
+                raise _non_finite_gradient(node, second, local_second, upstream, second.grad)
+            second.grad = grad

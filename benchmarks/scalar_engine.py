@@ -1,4 +1,4 @@
-"""The scalar engine against a closure-design reference, side by side in one run.
+"""The scalar engine against two reference designs, side by side in one run.
 
     python benchmarks/scalar_engine.py [--rounds 5] [--steps 3] [--turns 3]
 
@@ -12,10 +12,15 @@ Then, on the 784-16-16-10 graph: what the tracing features cost when they are on
 every chain-rule step, the trace table, anomaly mode), and the memory the graph holds
 (tracemalloc, bytes per node).
 
-The reference (benchmarks/closure_engine.py) keeps a closure per operation and sorts the graph
-recursively, so the recursion limit is raised for it. Its closures make every graph a web of
-reference cycles, which only the cyclic garbage collector frees; tracegrad's graphs have no
-cycles and are freed by reference counting as soon as they are dropped.
+The references:
+* the lean design (benchmarks/lean_engine.py): each operation computes its local derivatives
+  in the forward pass and keeps them in a tuple beside its inputs; no closures, no checks;
+* the closure design (benchmarks/closure_engine.py): a closure per operation, which makes every
+  graph a web of reference cycles that only the cyclic garbage collector frees.
+Both sort the graph recursively, so the recursion limit is raised for them. tracegrad's graphs
+have no cycles and are freed by reference counting as soon as they are dropped. Three ratios
+are printed: tracegrad's time over the lean design's (the target is at most 0.85), and the
+closure design's time over tracegrad's and over the lean design's.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from closure_engine import ClosureValue  # noqa: E402
+from lean_engine import LeanValue  # noqa: E402
 
 from autograd import Value, detect_anomaly, topological_order  # noqa: E402
 from autograd.trace import trace  # noqa: E402
@@ -191,38 +197,43 @@ def main(argv=None) -> None:
     big = mlp_weights([784, 16, 16, 10], rng)
     pixels = [rng.random() for _ in range(784)]
 
-    losses = {}
+    engines = {"tracegrad Value": Value, "lean design": LeanValue,
+               "closure design": ClosureValue}
     for title, build in [("2-16-16-1 MLP, 100 points",
                           lambda e: small_mlp_loss(e, data, small)),
                          ("784-16-16-10, one sample", lambda e: mnist_loss(e, pixels, big))]:
-        # The engines take turns, so a slow spell of this shared machine falls on both.
-        turns = {Value: [], ClosureValue: []}
-        collecting = {Value: [], ClosureValue: []}
+        # The engines take turns, so a slow spell of this shared machine falls on all alike.
+        turns = {engine: [] for engine in engines.values()}
+        collecting = {engine: [] for engine in engines.values()}
+        losses = {}
         for _ in range(args.turns):
-            for engine, seconds in turns.items():
+            for engine in engines.values():
                 step = with_backward(lambda: build(engine))
                 per_step, in_collector, loss = training_loop(step, args.steps)
-                seconds.append(per_step)
+                turns[engine].append(per_step)
                 collecting[engine].append(in_collector)
                 losses[engine] = loss
-        assert abs(losses[Value] - losses[ClosureValue]) <= 1e-9 * abs(losses[Value])
-        ours, theirs = (statistics.mean(turns[e]) for e in (Value, ClosureValue))
-        ours_gc, theirs_gc = (statistics.mean(collecting[e]) for e in (Value, ClosureValue))
-        turn_ratios = [b / a for a, b in zip(turns[Value], turns[ClosureValue])]
-        ours_once = median_time(with_backward(lambda: build(Value)), args.rounds)
-        theirs_once = median_time(with_backward(lambda: build(ClosureValue)), args.rounds)
+        for loss in losses.values():
+            assert abs(loss - losses[Value]) <= 1e-9 * abs(losses[Value])
+        mean = {e: statistics.mean(turns[e]) for e in turns}
+        in_gc = {e: statistics.mean(collecting[e]) for e in collecting}
+        once = {e: median_time(with_backward(lambda: build(e)), args.rounds) for e in turns}
         nodes = len(topological_order(build(Value)))
         print(f"{title}: {nodes:,} nodes, seconds of build + backward")
         print(f"  {'':24s} {'training loop':>14s} {'of it, in the':>14s} "
               f"{'one graph, clean heap':>22s}")
         print(f"  {'':24s} {f'({args.turns} x {args.steps} steps)':>14s} {'collector':>14s} "
               f"{f'(median of {args.rounds})':>22s}")
-        print(f"  {'tracegrad Value':24s} {ours:14.3f} {ours_gc:14.3f} {ours_once:22.3f}")
-        print(f"  {'closure-design engine':24s} {theirs:14.3f} {theirs_gc:14.3f} "
-              f"{theirs_once:22.3f}")
-        print(f"  {'speed-up':24s} {theirs / ours:13.1f}x {'':14s} "
-              f"{theirs_once / ours_once:21.1f}x")
-        print(f"  (speed-up turn by turn: {min(turn_ratios):.1f}-{max(turn_ratios):.1f}x)")
+        for name, engine in engines.items():
+            print(f"  {name:24s} {mean[engine]:14.3f} {in_gc[engine]:14.3f} "
+                  f"{once[engine]:22.3f}")
+        for what, top, bottom in (("tracegrad / lean", Value, LeanValue),
+                                  ("closure / tracegrad", ClosureValue, Value),
+                                  ("closure / lean", ClosureValue, LeanValue)):
+            by_turn = [a / b for a, b in zip(turns[top], turns[bottom])]
+            print(f"  {what:24s} {mean[top] / mean[bottom]:13.2f}x {'':14s} "
+                  f"{once[top] / once[bottom]:21.2f}x   (turns "
+                  f"{min(by_turn):.2f}-{max(by_turn):.2f}x)")
 
     print("what the tracing features cost, 784-16-16-10 graph of one sample:")
     for what, seconds, ratio in tracing_costs(lambda: mnist_loss(Value, pixels, big),

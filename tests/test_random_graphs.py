@@ -290,3 +290,6 @@ def test_topological_order_is_the_recursive_postorder(data):
     position = {node: i for i, node in enumerate(order)}
     assert len(position) == len(order)
     assert all(position[p] < position[n] for n in order for p in n.inputs)
+    # backward walks the same order, in reverse (it has a sort of its own for Values).
+    walked = list(dict.fromkeys(step.node for step in root.backward_steps()))
+    assert walked == [n for n in reversed(order) if n.op is not None]
