@@ -1,6 +1,6 @@
 """The benchmarks' references compute what tracegrad computes, so their timings compare like
 with like: the hand-written NumPy step gives the tensor backend's new weights, and the
-closure-design engine gives the scalar engine's gradients."""
+closure-design and lean-design engines give the scalar engine's gradients."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from closure_engine import ClosureValue  # noqa: E402
+from lean_engine import LeanValue  # noqa: E402
 from numpy_reference import train_step  # noqa: E402
 
 from autograd import Value  # noqa: E402
@@ -44,8 +45,9 @@ def test_the_numpy_reference_takes_the_tensor_backends_step():
         assert np.abs(ours.data - start).max() > 1e-6   # the step moved every parameter
 
 
+@pytest.mark.parametrize("reference", [ClosureValue, LeanValue], ids=["closure", "lean"])
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
-def test_the_closure_engine_gives_the_scalar_engines_gradients(activation):
+def test_the_reference_engines_give_the_scalar_engines_gradients(activation, reference):
     rng = random.Random(2)
     weights = [[rng.gauss(0, 1) for _ in range(3)] for _ in range(2)]
     xs = [rng.uniform(-1, 1) for _ in range(3)]
@@ -55,11 +57,11 @@ def test_the_closure_engine_gives_the_scalar_engines_gradients(activation):
         inputs = [engine(x) for x in xs]
         outs = [getattr(sum((w * x for w, x in zip(row, inputs)), engine(0.5)),
                         activation)() for row in params]
-        loss = (outs[0] - 1) ** 2 + outs[1] * outs[0]
+        loss = (outs[0] - 1) ** 2 + outs[1] * outs[0] - (-outs[1])
         loss.backward()
         return loss.data, [p.grad for row in params for p in row]
 
-    ours, theirs = grads(Value), grads(ClosureValue)
+    ours, theirs = grads(Value), grads(reference)
     assert ours[0] == pytest.approx(theirs[0], rel=1e-14)
     assert ours[1] == pytest.approx(theirs[1], rel=1e-12, abs=1e-15)
     assert any(g != 0 for g in ours[1])
