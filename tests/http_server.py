@@ -14,7 +14,10 @@ Modes (how the server misbehaves):
 - ``"trickle-headers"``: sends the status line and headers that fast, then the file at once;
 - ``"flood"``: no Content-Length, then a body of ``FLOOD_BYTES`` (64 MiB, as good as endless
   for a 1 KB file, yet a client that fails to stop still gets to the end);
-- ``"announce-huge"``: a Content-Length of 5 GB, then ``FLOOD_BYTES``.
+- ``"announce-huge"``: a Content-Length of 5 GB, then ``FLOOD_BYTES``;
+- ``"file-then-flood"``: no Content-Length, the file, then ``FLOOD_BYTES`` more;
+- ``"hold-open"``: no Content-Length, the file, then the connection stays open;
+- ``"redirect-ftp"``: a redirect to an ftp: address.
 
 A client that does not bound its time or size still finishes against every mode, within
 about a minute, with the file intact or not: so a test of the bounds fails, never hangs.
@@ -108,8 +111,9 @@ class Server:
                     self.wfile.flush()
                 self.body(data)
 
-            def respond_flood(self, data, length=None):
-                self.head(length)
+            def respond_flood(self, data, length=None, head=True):
+                if head:
+                    self.head(length)
                 block = bytes(64 * 1024)
                 for _ in range(FLOOD_BYTES // len(block)):
                     if outer.stop.is_set():
@@ -118,6 +122,21 @@ class Server:
 
             def respond_announce_huge(self, data):
                 self.respond_flood(data, length=5 * 10**9)
+
+            def respond_file_then_flood(self, data):
+                self.head(None)
+                self.body(data)
+                self.respond_flood(data, length=None, head=False)
+
+            def respond_hold_open(self, data):
+                self.head(None)
+                self.body(data)
+                outer.stop.wait(60)
+
+            def respond_redirect_ftp(self, data):
+                self.send_response(302)
+                self.send_header("Location", "ftp://127.0.0.1/mnist/" + self.path.rsplit("/")[-1])
+                self.end_headers()
 
             def log_message(self, *args):
                 pass

@@ -77,11 +77,32 @@ def test_a_good_download(server, tmp_path):
 
 def test_an_endless_body_stops_at_the_expected_size(server, tmp_path, written):
     srv = server("flood")
-    with pytest.raises(DownloadError, match="sent more than the expected 1,024 bytes; stopped "
-                                            "there"):
+    with pytest.raises(DownloadError, match="SHA-256 mismatch: .* for the 1,024 bytes of the "
+                                            "file's size; nothing more was read"):
         fetch(srv, tmp_path)
-    assert len(written) == 1 and written[0] <= 1024  # the 1,025th byte is never written
-    assert srv.sent[0] > 1024 and os.listdir(tmp_path) == []
+    assert written == [1024]  # of a body of 64 MiB
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_right_file_followed_by_more_is_the_right_file(server, tmp_path, written):
+    assert fetch(server("file-then-flood"), tmp_path).read_bytes() == DATA
+    assert written == [1024]
+
+
+def test_a_server_that_keeps_the_connection_open_after_the_file(server, tmp_path):
+    """Nothing past the file's size is waited for: no timeout, the file is there."""
+    assert fetch(server("hold-open"), tmp_path, timeout=30, max_seconds=30).read_bytes() == DATA
+
+
+def test_redirects_to_other_schemes_and_non_http_mirrors_fail_cleanly(server, tmp_path):
+    with pytest.raises(DownloadError, match="unknown url type: ftp"):
+        fetch(server("redirect-ftp"), tmp_path)
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / NAME).write_bytes(DATA)
+    with pytest.raises(DownloadError, match="unknown url type: file"):
+        download_file(NAME, tmp_path / "d", [(tmp_path / "mirror").as_uri()], SHA,
+                      size=len(DATA), verbose=False)
+    assert os.listdir(tmp_path / "d") == []
 
 
 def test_an_announced_5_gb_body_is_refused_before_reading(server, tmp_path, written):
@@ -191,6 +212,13 @@ def test_bad_names(tmp_path, name):
 def test_bad_sizes(tmp_path, size):
     with pytest.raises(ValueError, match="size must be the file's size in bytes"):
         download_file(NAME, tmp_path, ["http://127.0.0.1:9/"], SHA, size=size)
+
+
+@pytest.mark.parametrize("limit", ["timeout", "max_seconds"])
+@pytest.mark.parametrize("seconds", [0, -1, float("inf"), float("nan"), "10"])
+def test_bad_time_limits(tmp_path, limit, seconds):
+    with pytest.raises(ValueError, match=f"{limit} must be a positive number of seconds"):
+        download_file(NAME, tmp_path, ["http://127.0.0.1:9/"], SHA, size=1, **{limit: seconds})
 
 
 def test_time_limits_of_the_mnist_files():

@@ -20,7 +20,7 @@ from nn.data.files import (
     NotARegularFileError,
     atomic_write,
     describe_start,
-    exit_on_sigterm,
+    exit_on_termination,
     open_regular_file,
     remove_stale_temp_files,
     temp_path,
@@ -232,23 +232,28 @@ def test_no_folder_no_error(tmp_path):
 
 # ---------------------------------------------------------------- SIGTERM
 
-def test_exit_on_sigterm_leaves_a_program_handler_alone():
+def test_a_program_handler_and_an_ignored_signal_are_left_alone():
     def mine(signum, frame):
         pass
     previous = signal.signal(signal.SIGTERM, mine)
+    hup = getattr(signal, "SIGHUP", None)
+    previous_hup = signal.signal(hup, signal.SIG_IGN) if hup else None  # as under nohup
     try:
-        with exit_on_sigterm():
+        with exit_on_termination():
             assert signal.getsignal(signal.SIGTERM) is mine
+            assert hup is None or signal.getsignal(hup) is signal.SIG_IGN
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if hup:
+            signal.signal(hup, previous_hup)
 
 
-def test_exit_on_sigterm_does_nothing_outside_the_main_thread():
+def test_exit_on_termination_does_nothing_outside_the_main_thread():
     seen = []
 
     def run():
-        with exit_on_sigterm():
+        with exit_on_termination():
             seen.append(signal.getsignal(signal.SIGTERM))
     thread = threading.Thread(target=run)
     thread.start()
@@ -257,7 +262,9 @@ def test_exit_on_sigterm_does_nothing_outside_the_main_thread():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_during_a_save_removes_the_temp_file_and_keeps_the_old_one(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)],
+                         ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_save_removes_the_temp_file_and_keeps_the_old_one(tmp_path, signum):
     path = tmp_path / "net.npz"
     path.write_bytes(b"old weights")
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -272,8 +279,8 @@ def test_sigterm_during_a_save_removes_the_temp_file_and_keeps_the_old_one(tmp_p
     try:
         assert child.stdout.readline() == "writing\n"
         assert len(os.listdir(tmp_path)) == 2  # the old file and the temporary one
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=30) == 128 + signal.SIGTERM
+        child.send_signal(signum)
+        assert child.wait(timeout=30) == 128 + signum
     finally:
         child.kill()
         child.stdout.close()

@@ -123,7 +123,7 @@ BUILD = {
         d / "mnist", train_labels=np.array([12] + [0] * 11, np.uint8)),
     "mnist.gz, a file": lambda d: (d / "mnist.gz").write_bytes(b"\x1f\x8b"),
 }
-SERVER_MODES = ("flood", "announce-huge", "trickle", "trickle-headers", "drop")
+SERVER_MODES = ("flood", "announce-huge", "trickle", "trickle-headers", "drop", "redirect-ftp")
 NAMESPACE = dict(np=np, load_weights=load_weights, save_weights=save_weights,
                  read_idx=read_idx, load_mnist=load_mnist, download_file=download_file,
                  SHA=hashlib.sha256(DATA).hexdigest())

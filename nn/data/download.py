@@ -3,13 +3,13 @@
 The file is streamed into a temporary file beside its target (``.<name>.<12 hex>.tmp``, see
 ``nn.data.files.atomic_write``), its size and SHA-256 are checked, and only then is it moved
 into place with ``os.replace``. Any failure (no connection, HTTP error, connection dropped
-mid-transfer, too many bytes, too slow, wrong checksum, Ctrl-C, SIGTERM) deletes the
+mid-transfer, a wrong size, too slow, wrong checksum, Ctrl-C, SIGTERM, SIGHUP) deletes the
 temporary file, so the folder never holds half a file under the real name.
 
 Every download is bounded, whatever the server does:
 
-- in size: it stops as soon as the server announces or sends more than the file's known
-  size (``size``), so an endless body costs at most ``size + 1`` bytes;
+- in size: it refuses a server that announces another size than the file's known one
+  (``size``) and never reads past that size, so an endless body costs ``size`` bytes;
 - in silence: ``TIMEOUT`` seconds without a connection or without data give up a mirror;
 - in total time: each mirror has ``max_seconds`` for the whole file (by default
   :func:`time_limit`), so a server that trickles a byte a second is given up too.
@@ -29,7 +29,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from .files import atomic_write, exit_on_sigterm
+from .files import atomic_write, exit_on_termination
 
 __all__ = ["DownloadError", "download_file", "time_limit", "TIMEOUT", "BASE_SECONDS",
            "MIN_RATE"]
@@ -154,6 +154,19 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
 
 
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """urllib's opener with only what a download needs: proxies, HTTP and HTTPS watched by
+    the deadline, redirects between them, errors as exceptions. No file:, ftp: or data:
+    URLs, so every byte arrives through a watched socket (a redirect to ftp: fails)."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(),
+                    _HTTPHandler(deadline), _HTTPSHandler(deadline),
+                    urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPRedirectHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
 def _check_announced(response, size: int) -> None:
     """Refuse a response whose Content-Length is not the file's size, before reading it."""
     length = response.headers.get("Content-Length", "")
@@ -163,16 +176,14 @@ def _check_announced(response, size: int) -> None:
 
 
 def _copy(response, part, size: int, bar) -> tuple[str, int]:
-    """Stream the body into ``part``, stopping past ``size`` bytes; (SHA-256, bytes)."""
+    """Stream at most ``size`` bytes of the body into ``part``; (SHA-256, bytes)."""
     digest = hashlib.sha256()
     received = 0
     # read1 returns what has arrived (at most one read from the socket), so the progress bar
-    # moves with a slow server; the deadline ends a read that waits too long.
-    while chunk := response.read1(min(CHUNK, size + 1 - received)):
+    # moves with a slow server; the deadline ends a read that waits too long. Nothing past
+    # the file's size is read: the checksum then tells whether those bytes are the file.
+    while received < size and (chunk := response.read1(min(CHUNK, size - received))):
         received += len(chunk)
-        if received > size:
-            raise ValueError(f"the server sent more than the expected {size:,} bytes; "
-                             f"stopped there")
         part.write(chunk)
         digest.update(chunk)
         bar.update(len(chunk))
@@ -185,7 +196,7 @@ def _fetch(url: str, part, sha256: str, size: int, *, timeout: float, max_second
     from tqdm import tqdm  # imported here: only needed when something is downloaded
 
     deadline = _Deadline(max_seconds)
-    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
+    opener = _opener(deadline)
     too_slow = TimeoutError(f"the download took longer than {max_seconds:g} s, the limit for "
                             f"this file (max_seconds)")
     try:
@@ -204,8 +215,8 @@ def _fetch(url: str, part, sha256: str, size: int, *, timeout: float, max_second
     if received < size:
         raise ConnectionError(f"the connection dropped after {received:,} of {size:,} bytes")
     if digest != sha256:
-        raise ValueError(f"SHA-256 mismatch: expected {sha256}, got {digest} "
-                         f"({received:,} bytes)")
+        raise ValueError(f"SHA-256 mismatch: expected {sha256}, got {digest} for the "
+                         f"{received:,} bytes of the file's size; nothing more was read")
 
 
 def _short(e: BaseException) -> str:
@@ -231,8 +242,8 @@ def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str]
         dest_dir: folder to save into (created if missing).
         mirrors: base URLs, e.g. ``["https://ossci-datasets.s3.amazonaws.com/mnist/"]``.
         sha256: the expected SHA-256 of the file, lower-case hex.
-        size: the expected size of the file in bytes; the download stops as soon as a
-            server announces or sends more.
+        size: the expected size of the file in bytes; a server that announces another size
+            is refused, and nothing past it is read.
         timeout: seconds to wait for a connection or for the next data (default
             ``TIMEOUT``, 15 s).
         max_seconds: seconds each mirror has for the whole file (default
@@ -243,11 +254,11 @@ def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str]
         Path of the saved file, ``dest_dir / name``.
 
     Raises:
-        ValueError: ``name`` is not a plain file name, or ``size`` is not a whole number
-            of bytes.
+        ValueError: ``name`` is not a plain file name, ``size`` is not a whole number of
+            bytes, or ``timeout`` or ``max_seconds`` is not a positive number.
         DownloadError: (an ``OSError``) every mirror failed; the message gives each error,
-            the last one at the end. No partial file is left behind, also after Ctrl-C or
-            SIGTERM (which end the program as usual once the file is deleted).
+            the last one at the end. No partial file is left behind, also after Ctrl-C,
+            SIGTERM or SIGHUP (which end the program as usual once the file is deleted).
     """
     if not name or Path(name).name != name or name in (".", ".."):
         raise ValueError(f"download_file: name must be a plain file name such as "
@@ -255,13 +266,19 @@ def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str]
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise ValueError(f"download_file({name!r}): size must be the file's size in bytes, a "
                          f"whole number >= 0, got {size!r}.")
+    for label, seconds in (("timeout", timeout), ("max_seconds", max_seconds)):
+        if seconds is not None and (isinstance(seconds, bool)
+                                    or not isinstance(seconds, (int, float))
+                                    or not 0 < seconds < float("inf")):
+            raise ValueError(f"download_file({name!r}): {label} must be a positive number of "
+                             f"seconds, got {seconds!r}.")
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / name
     timeout = TIMEOUT if timeout is None else timeout
     max_seconds = time_limit(size) if max_seconds is None else max_seconds
     errors = []
-    with exit_on_sigterm():
+    with exit_on_termination():
         for mirror in mirrors:
             url = (mirror if mirror.endswith("/") else mirror + "/") + name
             try:
@@ -271,11 +288,11 @@ def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str]
                 return target
             except (OSError, http.client.HTTPException, ValueError) as e:
                 # URLError, HTTPError, timeouts and resets are OSErrors; IncompleteRead and
-                # BadStatusLine are HTTPExceptions; a checksum mismatch, too many bytes or a
+                # BadStatusLine are HTTPExceptions; a checksum mismatch, a wrong size or a
                 # bad URL are ValueErrors.
                 errors.append((url, e))
     if not errors:
         raise DownloadError(f"cannot download {name}: no mirrors given", "no mirrors given")
     raise DownloadError(f"cannot download {name} from any of {len(errors)} mirror(s): "
-                        + "; ".join(f"{url}: {type(e).__name__}: {e}" for url, e in errors),
+                        + "; ".join(f"{url}: {_short(e)}" for url, e in errors),
                         _short(errors[-1][1]))

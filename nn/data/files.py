@@ -6,8 +6,8 @@ the downloads.
   hanging the reader or reading forever.
 - :func:`atomic_write` writes a new file beside the old one and renames it into place, so a
   crash never leaves half a file. Through a symbolic link it writes the link's target (the
-  link stays). It removes its temporary file on every way out, including Ctrl-C and SIGTERM,
-  and first removes temporary files of its own that crashed processes left behind.
+  link stays). It removes its temporary file on every way out, including Ctrl-C, SIGTERM and
+  SIGHUP, and first removes temporary files of its own that crashed processes left behind.
 - :func:`describe_start` says in words what the first bytes of a file look like ("a PNG
   image", "text"), for error messages about files that are not what their name claims.
 """
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["NotARegularFileError", "STALE_TEMP_SECONDS", "open_regular_file", "atomic_write",
-           "temp_path", "remove_stale_temp_files", "exit_on_sigterm", "describe_start",
-           "describe_mode"]
+           "temp_path", "remove_stale_temp_files", "exit_on_termination", "TERMINATION_SIGNALS",
+           "describe_start", "describe_mode"]
 
 STALE_TEMP_SECONDS = 3600.0
 """Age in seconds (by modification time) after which a temporary file of ours is stale.
@@ -181,36 +181,45 @@ def remove_stale_temp_files(target: str | os.PathLike,
     return removed
 
 
+TERMINATION_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                            if hasattr(signal, name))
+"""The signals that end a program by default and that :func:`exit_on_termination` turns
+into ``SystemExit``: SIGTERM (``kill``, a job scheduler, a container stopping) and, where
+there is one, SIGHUP (the terminal or SSH session closing)."""
+
+
 def _raise_exit(signum, frame):
     raise SystemExit(128 + signum)
 
 
 @contextlib.contextmanager
-def exit_on_sigterm() -> Iterator[None]:
-    """While the block runs, SIGTERM raises ``SystemExit(143)`` instead of killing at once.
+def exit_on_termination() -> Iterator[None]:
+    """While the block runs, SIGTERM (or SIGHUP) raises ``SystemExit`` instead of killing.
 
     The exception runs the ``finally`` and ``except`` clauses on its way out, so temporary
-    files are removed; the process still ends, with the exit status 143 (128 + 15) that a
-    SIGTERM gives. Nothing changes when SIGTERM already has a handler of the program's own,
-    or outside the main thread (where Python cannot set handlers). The old handler is put
-    back afterwards.
+    files are removed; the process still ends, with the exit status the signal gives
+    (128 + its number: 143 for SIGTERM, 129 for SIGHUP). A signal that already has a
+    handler of the program's own, or is ignored (``nohup``), is left alone, and so is
+    everything outside the main thread (where Python cannot set handlers). The old handlers
+    are put back afterwards.
 
     >>> import signal
-    >>> with exit_on_sigterm():
+    >>> with exit_on_termination():
     ...     signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
     True
     >>> signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     True
     """
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    ours = [s for s in TERMINATION_SIGNALS if signal.getsignal(s) is signal.SIG_DFL]
+    previous = {s: signal.signal(s, _raise_exit) for s in ours}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _write_target(path: Path, what: str) -> tuple[Path, int | None]:
@@ -234,7 +243,7 @@ def atomic_write(path: str | os.PathLike, what: str = "a file") -> Iterator[Bina
     The data goes to a temporary file beside the target (``.<name>.<12 hex>.tmp``); when the
     block ends normally it is flushed, fsync'ed and renamed over the target with
     ``os.replace``, so readers see the old file or the new one, never half of one. When the
-    block raises, or Ctrl-C or SIGTERM arrive, the temporary file is deleted and the old
+    block raises, or Ctrl-C, SIGTERM or SIGHUP arrive, the temporary file is deleted and the old
     file is untouched. If ``path`` is a symbolic link, its target is written and the link
     stays. An existing file keeps its permission bits. Stale temporary files of earlier
     crashes are removed first (see :func:`remove_stale_temp_files`).
@@ -264,7 +273,7 @@ def atomic_write(path: str | os.PathLike, what: str = "a file") -> Iterator[Bina
     target, mode = _write_target(Path(path), what)
     remove_stale_temp_files(target)
     tmp = temp_path(target)
-    with exit_on_sigterm():
+    with exit_on_termination():
         fd = _create(tmp, path)
         try:
             if mode is not None and hasattr(os, "fchmod"):
