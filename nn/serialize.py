@@ -17,6 +17,7 @@ that is not an ``.npy`` array, text or object arrays, and arrays larger than
 from __future__ import annotations
 
 import inspect
+import io
 import math
 import os
 import struct
@@ -46,6 +47,7 @@ before its list of entries is read: a list of millions of tiny entries would fil
 WHAT = "a weights file (.npz)"
 KINDS = "biufc"  # the dtype kinds stored: bool, signed and unsigned integers, floats, complex
 MAX_DEFLATE_RATIO = 1032  # deflate cannot expand data more than 1032-fold (RFC 1951)
+MAX_HEADER_BYTES = 10_000  # of an .npy header: NumPy's own default max_header_size
 CHUNK = 1 << 20
 
 # Names np.savez takes as its own parameters ("file", and "allow_pickle" in NumPy 2): an array
@@ -348,15 +350,23 @@ def _read_header(path: Path, name: str, member) -> tuple[tuple[int, ...], bool, 
     public functions (numpy.lib.format), which never unpickle."""
     fmt = np.lib.format
     version = fmt.read_magic(member)
-    if version == (1, 0):
-        shape, fortran, dtype = fmt.read_array_header_1_0(member)
-    elif version == (2, 0):
-        shape, fortran, dtype = fmt.read_array_header_2_0(member)
-    else:
+    if version not in ((1, 0), (2, 0)):
         raise WeightsError(f"{path}: array {name!r} uses .npy format version "
                            f"{version[0]}.{version[1]}, which only structured arrays need; "
                            f"weights are plain numeric arrays (format 1.0 or 2.0). Save them "
                            f"again with save_weights().")
+    # The header's length comes first (2 bytes in format 1.0, 4 in 2.0). NumPy reads that
+    # many bytes before it checks the length, so check it here: a format 2.0 header may
+    # claim 4 GiB.
+    length_field = member.read(2 if version == (1, 0) else 4)
+    length = int.from_bytes(length_field, "little")
+    if length > MAX_HEADER_BYTES:
+        raise WeightsError(f"{path}: array {name!r} has a header of {length:,} bytes; .npy "
+                           f"headers take under {MAX_HEADER_BYTES:,}. The file is damaged or "
+                           f"was made to exhaust memory; it was not read.")
+    header = io.BytesIO(length_field + member.read(length))
+    read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, fortran, dtype = read(header, max_header_size=MAX_HEADER_BYTES)
     if any(n < 0 for n in shape):
         raise WeightsError(f"{path}: array {name!r} has the impossible shape {shape}; the "
                            f"file is damaged. Save the weights again, or restore a good copy.")

@@ -67,6 +67,19 @@ def bomb(d: Path) -> None:
                 member.write(bytes(1 << 24))  # 64 MiB of zeros in about 300 KB
 
 
+def long_header(d: Path) -> None:
+    with zipfile.ZipFile(d / "header.npz", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("W.npy", "w", force_zip64=True) as member:
+            member.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFF_FFF0))
+            for _ in range(4):
+                member.write(b" " * (16 << 20))  # 64 MiB of "header" in 65 KB
+
+
+def endless_name(d: Path) -> None:
+    with open(d / "name-idx1-ubyte.gz", "wb") as f:  # a gzip file name that never ends
+        f.write(b"\x1f\x8b\x08\x08" + bytes(6) + b"a" * (2 << 20))
+
+
 def extra(d: Path) -> None:
     with zipfile.ZipFile(d / "extra.npz", "w") as z:
         z.writestr("W.npy", npy_header((1,)) + bytes(8))
@@ -104,6 +117,8 @@ def labels_folder(d: Path) -> None:
 BUILD = {
     "huge.npz": huge,
     "bomb.npz": bomb,
+    "header.npz": long_header,
+    "name-idx1-ubyte.gz": endless_name,
     "notes.npz": lambda d: (d / "notes.npz").write_text("W1 = [[0.5, 0.25]]\n"),
     "picture.npz": lambda d: (d / "picture.npz").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64)),
     "pipe.npz": fifo,

@@ -336,3 +336,23 @@ def test_any_bytes_give_an_idx_error_or_an_array(tmp_path_factory, junk, compres
     except IDXError:
         return
     assert a.dtype == np.uint8
+
+
+def test_a_gzip_file_too_long_for_max_bytes_is_refused_unread(tmp_path):
+    """Here a gzip header whose file name never ends: gzip would read all of it, byte by
+    byte; a file this long cannot hold data within max_bytes anyway."""
+    path = tmp_path / "labels-idx1-ubyte.gz"
+    with open(path, "wb") as f:
+        f.write(b"\x1f\x8b\x08\x08" + bytes(6) + b"a" * (2 << 20))
+    with pytest.raises(IDXError, match=r"this gzip file of 2,097,162 bytes would hold more than "
+                                       r"the limit of 1,000,000 bytes of data \(max_bytes\)"):
+        read_idx(path, max_bytes=1_000_000)
+
+
+def test_incompressible_data_at_the_limit_still_reads(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 256, 300_000, dtype=np.uint8)  # random: gzip makes it longer
+    write_idx(tmp_path / "noise-idx1-ubyte.gz", labels)
+    assert (tmp_path / "noise-idx1-ubyte.gz").stat().st_size > 300_008
+    np.testing.assert_array_equal(read_idx(tmp_path / "noise-idx1-ubyte.gz",
+                                           max_bytes=300_000), labels)

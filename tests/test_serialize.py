@@ -488,3 +488,17 @@ def test_saving_over_a_folder_is_refused(tmp_path):
     (tmp_path / "net.npz").mkdir()
     with pytest.raises(IsADirectoryError, match="net.npz is a folder"):
         save_weights(tmp_path / "net.npz", {"W": np.ones(1)})
+
+
+def test_a_header_claiming_4_gib_is_refused_before_it_is_read(tmp_path):
+    """.npy format 2.0 gives the header's length in 4 bytes; NumPy would read all of it."""
+    path = tmp_path / "w.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("W.npy", "w", force_zip64=True) as member:
+            member.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFF_FFF0))
+            for _ in range(4):
+                member.write(b" " * (16 << 20))  # 64 MiB of "header" in 65 KB
+    error, peak = peak_memory(lambda: load_weights(path))
+    assert isinstance(error, WeightsError)
+    assert "has a header of 4,294,967,280 bytes; .npy headers take under 10,000" in str(error)
+    assert peak < 1 << 20

@@ -104,6 +104,11 @@ def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = 
             f.seek(0)
             return _read_stream(f, path, str(path), shape, max_bytes, file_size,
                                 compressed=False)
+        if file_size > _largest_gzip(max_bytes):
+            raise IDXError(
+                f"{path}: this gzip file of {file_size:,} bytes would hold more than the limit "
+                f"of {max_bytes:,} bytes of data (max_bytes), so it was not read. If the file "
+                f"is right, pass a larger max_bytes to read_idx().")
         f.seek(0)
         try:
             with gzip.GzipFile(fileobj=f, mode="rb") as stream:
@@ -113,6 +118,14 @@ def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = 
             raise IDXError(
                 f"{path}: the gzip stream is truncated or corrupt ({e}); expected a complete "
                 f"gzip-compressed IDX file. {_fix(path)}") from None
+
+
+def _largest_gzip(max_bytes: int) -> int:
+    """The largest gzip file a sane writer makes of ``max_bytes`` of data (and a header):
+    data that does not compress is stored in blocks of up to 65,535 bytes, 5 bytes of
+    overhead each, plus 18 bytes of gzip header and trailer; allow 64 KiB for a file name.
+    Reading a longer file could only mean reading more than ``max_bytes``, or garbage."""
+    return max_bytes + 4 * 256 + 5 * (max_bytes // 65_535 + 1) + 18 + 65_536
 
 
 def _read_header(stream, path: Path, where: str) -> tuple[int, ...]:
