@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hostile_files import unblock_later
 from nn.data.files import (
     STALE_TEMP_SECONDS,
     NotARegularFileError,
@@ -28,20 +29,6 @@ from nn.data.files import (
 
 REPO = Path(__file__).resolve().parents[1]
 
-
-def unblock_later(fifo: Path, seconds: float = 5.0) -> threading.Thread:
-    """Should a reader (wrongly) open ``fifo`` and wait for a writer, become that writer
-    after ``seconds``, so that the test fails instead of hanging."""
-    def write():
-        time.sleep(seconds)
-        try:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:  # nobody is reading: the test did not block
-            return
-        os.close(fd)
-    thread = threading.Thread(target=write, daemon=True)
-    thread.start()
-    return thread
 
 
 @pytest.fixture

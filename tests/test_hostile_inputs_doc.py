@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import os
 import re
 import struct
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hostile_files import deflate_bomb, end_record, npy_header
 from http_server import Server
 from nn.data import MNIST_FILES, download_file, load_mnist, read_idx, write_idx
 from nn.serialize import load_weights, save_weights
@@ -31,12 +31,6 @@ ROW = re.compile(r"^\| (?P<what>[^|]+) \| (?P<setup>[^|`]+) \| `(?P<code>[^`]+)`
 DATA = bytes(range(256)) * 4  # the 1,024-byte file the servers serve, as t.gz
 SERVED = {"t.gz": DATA}
 
-
-def npy_header(shape, descr="<f8") -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False,
-                                                "shape": shape})
-    return buf.getvalue()
 
 
 def mnist_folder(folder: Path, **replace) -> Path:
@@ -60,11 +54,7 @@ def huge(d: Path) -> None:
 
 
 def bomb(d: Path) -> None:
-    with zipfile.ZipFile(d / "bomb.npz", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        with z.open("W.npy", "w") as member:
-            member.write(npy_header((2, 2)))
-            for _ in range(4):
-                member.write(bytes(1 << 24))  # 64 MiB of zeros in about 300 KB
+    deflate_bomb(d / "bomb.npz", npy_header((2, 2)), 64 << 20)  # 64 MiB in about 300 KB
 
 
 def long_header(d: Path) -> None:
@@ -125,8 +115,7 @@ BUILD = {
     "folder.npz": lambda d: (d / "folder.npz").mkdir(),
     "extra.npz": extra,
     "pickled.npz": lambda d: np.savez(d / "pickled.npz", W=np.array([{"run": 1}], object)),
-    "many.npz": lambda d: (d / "many.npz").write_bytes(
-        b"PK\x05\x06" + struct.pack("<4H2LH", 0, 0, 65_535, 65_535, 3_000_000, 0, 0)),
+    "many.npz": lambda d: (d / "many.npz").write_bytes(end_record(65_535, 3_000_000)),
     "nothing": lambda d: None,
     "ten-million-idx3-ubyte.gz": ten_million,
     "long-idx1-ubyte": long_idx,

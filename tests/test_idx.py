@@ -5,7 +5,6 @@ import hashlib
 import os
 import struct
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from hostile_files import gzip_of, peak_memory, unblock_later
 from mnist_files import real_mnist
 from nn.data import IDXError, NotARegularFileError, read_idx, write_idx
 from nn.data.idx import MAX_IDX_BYTES
-from test_files import unblock_later
 
 # From shared/data/mnist/README.md.
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -216,26 +215,6 @@ def test_write_refuses_other_dtypes(tmp_path):
 
 # ---------------------------------------------------------------- hostile files: memory bombs
 
-def peak_memory(fn):
-    """(the exception fn raised, the most memory Python allocated meanwhile, in bytes)."""
-    tracemalloc.start()
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - returned for the test to check
-        return e, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    pytest.fail("no error was raised")
-
-
-def gzip_of(path: Path, header: bytes, zeros: int) -> Path:
-    """A gzip file of ``header`` then ``zeros`` zero bytes, compressed in a stream."""
-    with gzip.GzipFile(path, "wb", compresslevel=1) as gz:
-        gz.write(header)
-        for _ in range(zeros // (1 << 24)):
-            gz.write(bytes(1 << 24))
-        gz.write(bytes(zeros % (1 << 24)))
-    return path
 
 
 def test_gzip_header_claiming_ten_million_images_is_refused_unread(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hostile_files import unblock_later
 from http_server import Server
 from mnist_files import real_mnist
 from nn.data import (
@@ -24,7 +25,6 @@ from nn.data import (
 )
 from nn.data.download import DownloadError, download_file
 from nn.data.make_subset import main as make_subset_main
-from test_files import unblock_later
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]  # README
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

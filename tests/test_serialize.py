@@ -2,23 +2,20 @@
 and hostile files: memory bombs, files that are not weights, named pipes, symbolic links."""
 
 import gzip
-import io
 import os
 import pickle
 import struct
-import tracemalloc
 import warnings
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hostile_files import deflate_bomb, end_record, npy_header, peak_memory, unblock_later
 from nn.data.files import NotARegularFileError, temp_path
 from nn.serialize import MAX_WEIGHT_ARRAYS, WeightsError, load_weights, save_weights
-from test_files import unblock_later
 
 
 @pytest.fixture
@@ -185,24 +182,6 @@ def test_bad_names(tmp_path, name):
 
 # ---------------------------------------------------------------- hostile files: memory bombs
 
-def npy_header(shape, descr="<f8") -> bytes:
-    """The .npy header of an array of this shape and dtype, written by NumPy itself."""
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False,
-                                                "shape": shape})
-    return buf.getvalue()
-
-
-def peak_memory(fn):
-    """(the exception fn raised, the most memory Python allocated meanwhile, in bytes)."""
-    tracemalloc.start()
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - returned for the test to check
-        return e, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    pytest.fail("no error was raised")
 
 
 def test_a_member_declaring_7_tib_is_refused_unread(tmp_path):
@@ -215,15 +194,6 @@ def test_a_member_declaring_7_tib_is_refused_unread(tmp_path):
     assert "more than this file of" in str(error) and str(path) in str(error)
     assert peak < 1 << 20
 
-
-def deflate_bomb(path: Path, header: bytes, zeros: int) -> Path:
-    """A zip entry W.npy of ``header`` then ``zeros`` zero bytes, deflated (about 1000:1)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        with z.open("W.npy", "w", force_zip64=True) as member:
-            member.write(header)
-            for _ in range(zeros // (1 << 24)):
-                member.write(bytes(1 << 24))
-    return path
 
 
 @pytest.mark.parametrize("expected", [None, {"W": ((2, 2), np.float64)}])
@@ -256,9 +226,7 @@ def test_a_bomb_whose_zip_entry_lies_about_its_size_stops_at_that_size(tmp_path)
 
 
 def test_a_bomb_that_declares_its_true_size_is_stopped_by_max_bytes(tmp_path):
-    bomb = deflate_bomb(tmp_path / "bomb.npz", npy_header((8 << 20,), "|u1"), 0)
-    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("W.npy", npy_header((8 << 20,), "|u1") + bytes(8 << 20))
+    bomb = deflate_bomb(tmp_path / "bomb.npz", npy_header((8 << 20,), "|u1"), 8 << 20)
     error, peak = peak_memory(lambda: load_weights(bomb, max_bytes=1 << 20))
     assert isinstance(error, WeightsError)
     assert "(8.0 MiB), which would take the arrays past the limit of 1.0 MiB (max_bytes)" \
@@ -274,10 +242,6 @@ def test_max_bytes_counts_all_arrays_together(tmp_path):
     with pytest.raises(WeightsError, match="array 'b' declares .* past the limit of 199 bytes"):
         load_weights(path, max_bytes=199)
 
-
-def end_record(entries: int, listing: int) -> bytes:
-    """A zip archive's last record claiming ``entries`` entries in ``listing`` bytes."""
-    return b"PK\x05\x06" + struct.pack("<4H2LH", 0, 0, entries, entries, listing, 0, 0)
 
 
 @pytest.mark.parametrize("entries, listing", [(65_535, 3_000_000), (5, 50_000_000),
