@@ -335,3 +335,15 @@ def test_incompressible_data_at_the_limit_still_reads(tmp_path):
     assert (tmp_path / "noise-idx1-ubyte.gz").stat().st_size > 300_008
     np.testing.assert_array_equal(read_idx(tmp_path / "noise-idx1-ubyte.gz",
                                            max_bytes=300_000), labels)
+
+
+@pytest.mark.parametrize("shape", [3, (None, "28"), (True,), (-1,)])
+def test_bad_shape_arguments(labels_gz, shape):
+    with pytest.raises(TypeError, match="expected a tuple of sizes"):
+        read_idx(labels_gz, shape=shape)
+
+
+@pytest.mark.parametrize("max_bytes", [-1, 1.5, True, None])
+def test_bad_max_bytes_arguments(labels_gz, max_bytes):
+    with pytest.raises(ValueError, match="max_bytes=.*expected a whole number of bytes"):
+        read_idx(labels_gz, max_bytes=max_bytes)

@@ -466,3 +466,10 @@ def test_a_header_claiming_4_gib_is_refused_before_it_is_read(tmp_path):
     assert isinstance(error, WeightsError)
     assert "has a header of 4,294,967,280 bytes; .npy headers take under 10,000" in str(error)
     assert peak < 1 << 20
+
+
+@pytest.mark.parametrize("max_bytes", [-1, 2.0, True, None])
+def test_bad_max_bytes_arguments(tmp_path, max_bytes):
+    save_weights(tmp_path / "w.npz", {"W": np.ones(2)})
+    with pytest.raises(ValueError, match="max_bytes=.*expected a whole number of bytes"):
+        load_weights(tmp_path / "w.npz", max_bytes=max_bytes)

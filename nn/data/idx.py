@@ -83,6 +83,7 @@ def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = 
             number is wrong, the type is not uint8, the shape differs from ``shape``, the
             header declares more data than ``max_bytes`` or than the file can hold, or the
             data is shorter (truncated) or longer (trailing bytes) than the header says.
+        TypeError: ``shape`` is not a tuple of sizes and None.
         ValueError: ``max_bytes`` is not a whole number >= 0.
 
     Example:
@@ -95,6 +96,11 @@ def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = 
         array([5, 0, 4], dtype=uint8)
     """
     path = Path(path)
+    if shape is not None and (not isinstance(shape, (tuple, list)) or not all(
+            n is None or (isinstance(n, int) and not isinstance(n, bool) and n >= 0)
+            for n in shape)):
+        raise TypeError(f"read_idx(shape={shape!r}): expected a tuple of sizes, None where "
+                        f"any size will do, e.g. (None, 28, 28).")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
         raise ValueError(f"read_idx(max_bytes={max_bytes!r}): expected a whole number of "
                          f"bytes, >= 0, e.g. MAX_IDX_BYTES = {MAX_IDX_BYTES:,}.")
