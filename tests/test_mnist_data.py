@@ -3,27 +3,36 @@ local HTTP server (127.0.0.1 only), offline mode, and the embedded subset."""
 
 import gzip
 import hashlib
-import http.server
 import os
-import threading
-import time
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nn.data import MNIST, IDXError, download, load_mnist, mnist, write_idx
+from hostile_files import unblock_later
+from http_server import Server
+from mnist_files import real_mnist
+from nn.data import (
+    MNIST,
+    IDXError,
+    MNISTFile,
+    NotARegularFileError,
+    download,
+    load_mnist,
+    mnist,
+    write_idx,
+)
 from nn.data.download import DownloadError, download_file
 from nn.data.make_subset import main as make_subset_main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]  # README
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 UNCOMPRESSED_MD5 = {"train_images": "6bbc9ace898e44ae57da46a324031adb",
                     "train_labels": "a25bea736e30d166cdddb491f175f624",
                     "test_images": "2646ac647ad5339dbf082846283269ea",
                     "test_labels": "27ae3e4e09519cfbb04c329615203637"}
-NAMES = {role: f[0] for role, f in mnist.MNIST_FILES.items()}
+NAMES = {role: f.name for role, f in mnist.MNIST_FILES.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -42,10 +51,9 @@ def cache(tmp_path):
 
 @pytest.fixture(scope="module")
 def full():
-    """The full official set, read once for this module (60,000 + 10,000 images)."""
-    if not SHARED.is_dir():
-        pytest.skip(f"the MNIST files are not at {SHARED} (shared/data/mnist beside the repo)")
-    return load_mnist(SHARED, verbose=False)
+    """The full official set, read once for this module (60,000 + 10,000 images), from
+    $TRACEGRAD_MNIST_DIR or ../shared/data/mnist."""
+    return load_mnist(real_mnist(), verbose=False)
 
 
 # ---------------------------------------------------------------- synthetic MNIST folders
@@ -76,59 +84,10 @@ def served(tmp_path, monkeypatch):
     arrays = synthetic(7)
     folder = write_folder(tmp_path / "served", arrays)
     files = {NAMES[role]: (folder / NAMES[role]).read_bytes() for role in arrays}
-    table = {role: (name, hashlib.sha256(files[name]).hexdigest(), "")
+    table = {role: MNISTFile(name, len(files[name]), hashlib.sha256(files[name]).hexdigest(), "")
              for role, name in NAMES.items()}
     monkeypatch.setattr(mnist, "MNIST_FILES", table)
     return arrays, files
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # e.g. a broken pipe after the client timed out: expected here
-
-
-class Server:
-    """A local HTTP server in a thread; ``mode`` says how it misbehaves."""
-
-    def __init__(self, files: dict[str, bytes], mode: str = "ok"):
-        self.files, self.mode, self.requests = files, mode, []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.requests.append(self.path)
-                data = outer.files.get(self.path.rsplit("/", 1)[-1])
-                if data is None:
-                    self.send_error(404)
-                    return
-                if outer.mode == "slow":
-                    time.sleep(1.5)
-                if outer.mode == "corrupt":
-                    data = bytes([data[0] ^ 1]) + data[1:]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if outer.mode == "drop":  # promise everything, send half, hang up
-                    self.wfile.write(data[: len(data) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -157,7 +116,7 @@ def test_full_set_from_a_path(full):
     assert full.test_images.shape == (10_000, 28, 28) and full.test_labels.shape == (10_000,)
     assert np.bincount(full.train_labels, minlength=10).tolist() == TRAIN_COUNTS
     assert np.bincount(full.test_labels, minlength=10).tolist() == TEST_COUNTS
-    assert str(SHARED) in full.source and "60,000 train / 10,000 test images" in full.source
+    assert str(real_mnist()) in full.source and "60,000 train / 10,000 test images" in full.source
 
 
 def test_full_set_md5_of_uncompressed_files(full):
@@ -280,7 +239,7 @@ def test_download_only_what_is_missing_or_damaged(served, cache, server, capsys)
     assert data.kind == "download"
     assert sorted(srv.requests) == sorted(f"/mnist/{NAMES[r]}"
                                           for r in ("train_labels", "test_images"))
-    assert "fails its SHA-256 check" in capsys.readouterr().err
+    assert "fails its size or SHA-256 check" in capsys.readouterr().err
     assert_same(data, arrays)
 
 
@@ -292,7 +251,9 @@ def test_checksum_mismatch_is_rejected(served, cache, server, capsys):
     assert data.kind == "embedded"
     assert cache_names(cache) == []  # nothing kept, no partial file
     err = capsys.readouterr().err
-    assert "SHA-256 mismatch" in err and "download failed" in err and "embedded subset" in err
+    assert err.count("\n") == 1, err  # one line: the download is unavailable, and why
+    assert "embedded MNIST subset" in err and "download unavailable" in err
+    assert "SHA-256 mismatch" in err and "TRACEGRAD_OFFLINE=1" in err
 
 
 def test_dropped_connection_falls_through_to_next_mirror(served, cache, server, capsys):
@@ -301,8 +262,9 @@ def test_dropped_connection_falls_through_to_next_mirror(served, cache, server, 
     data = load_mnist(mirrors=[bad.url, good.url])
     assert data.kind == "download"
     assert_same(data, arrays)
-    assert cache_names(cache) == sorted(files)  # no .part left behind
-    assert "connection dropped after" in capsys.readouterr().err
+    assert cache_names(cache) == sorted(files)  # no temporary file left behind
+    assert len(bad.requests) == len(good.requests) == 4
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_dropped_connection_everywhere_gives_embedded(served, cache, server):
@@ -321,7 +283,11 @@ def test_unreachable_and_404_mirrors(served, cache, server, capsys):
     data = load_mnist(mirrors=[dead_url, srv.url])
     assert data.kind == "embedded" and cache_names(cache) == []
     err = capsys.readouterr().err
-    assert "404" in err and dead_url in err
+    assert err.count("\n") == 1 and "HTTP Error 404: Not Found" in err
+    every_error_in_order = (rf"{re.escape(dead_url)}.*Connection refused.*"
+                            rf"{re.escape(srv.url)}.*404")
+    with pytest.warns(RuntimeWarning, match=every_error_in_order):
+        load_mnist(mirrors=[dead_url, srv.url], verbose=False)
 
 
 def test_timeout(served, tmp_path, server, monkeypatch):
@@ -329,7 +295,7 @@ def test_timeout(served, tmp_path, server, monkeypatch):
     monkeypatch.setattr(download, "TIMEOUT", 0.3)
     name = NAMES["test_labels"]
     with pytest.raises(DownloadError, match="timed out"):
-        download_file(name, tmp_path / "d", [srv.url], "0" * 64, verbose=False)
+        download_file(name, tmp_path / "d", [srv.url], "0" * 64, size=10, verbose=False)
     assert list((tmp_path / "d").iterdir()) == []
 
 
@@ -338,10 +304,12 @@ def test_download_file_direct(served, tmp_path, server):
     name = NAMES["test_labels"]
     srv = server(files)
     sha = hashlib.sha256(files[name]).hexdigest()
-    path = download_file(name, tmp_path / "d", [srv.url.rstrip("/")], sha, verbose=False)
+    size = len(files[name])
+    path = download_file(name, tmp_path / "d", [srv.url.rstrip("/")], sha, size=size,
+                         verbose=False)
     assert path == tmp_path / "d" / name and path.read_bytes() == files[name]
     with pytest.raises(DownloadError, match="no mirrors"):
-        download_file(name, tmp_path / "d", [], sha)
+        download_file(name, tmp_path / "d", [], sha, size=size)
 
 
 @pytest.mark.parametrize("how", ["env", "argument"])
@@ -406,7 +374,7 @@ def test_labels_outside_0_to_9(tmp_path):
     arrays = synthetic(6)
     arrays["train_labels"][3] = 12
     folder = write_folder(tmp_path / "d", arrays)
-    with pytest.raises(IDXError, match=r"expected digit labels 0..9, found 1 labels outside "
+    with pytest.raises(IDXError, match=r"expected digit labels 0..9, found 1 label outside "
                                        r"that range \(the first is 12 at index 3\)") as info:
         load_mnist(folder, verbose=False)
     assert str(folder / NAMES["train_labels"]) in str(info.value)
@@ -426,7 +394,7 @@ def test_images_must_be_28x28(tmp_path):
     arrays = synthetic(6)
     arrays["test_images"] = np.zeros((5, 32, 32), np.uint8)
     folder = write_folder(tmp_path / "d", arrays)
-    with pytest.raises(IDXError, match="28x28 pixels, found images of 32x32"):
+    with pytest.raises(IDXError, match=r"expected shape \(N, 28, 28\), found \(5, 32, 32\)"):
         load_mnist(folder, verbose=False)
 
 
@@ -465,4 +433,150 @@ def test_cache_that_cannot_be_created_falls_back(tmp_path, served, server, capsy
     srv = server(served[1])
     data = load_mnist(cache_dir=tmp_path / "a-file", mirrors=[srv.url])
     assert data.kind == "embedded" and srv.requests == []
-    assert "download failed" in capsys.readouterr().err
+    assert "download unavailable" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- hostile folders and files
+
+def test_a_file_named_where_the_folder_is_expected(tmp_path):
+    folder = write_folder(tmp_path / "d", synthetic(5))
+    given = folder / NAMES["train_images"]  # the user named one of the files
+    with pytest.raises(NotADirectoryError) as info:
+        load_mnist(given, verbose=False)
+    message = str(info.value)
+    assert f"{given} (passed as path) is a regular file; expected a folder" in message
+    assert f"(this one is in {folder})" in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_named_where_the_folder_is_expected(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotADirectoryError, match=r"is a named pipe \(FIFO\); expected a folder"):
+        load_mnist(tmp_path / "pipe", verbose=False)
+
+
+def test_a_folder_under_an_mnist_file_name(tmp_path):
+    folder = write_folder(tmp_path / "d", synthetic(5))
+    (folder / NAMES["test_labels"]).unlink()
+    (folder / NAMES["test_labels"]).mkdir()
+    with pytest.raises(IsADirectoryError, match="t10k-labels-idx1-ubyte.gz is a folder, not a "
+                                                "regular file; expected an IDX file"):
+        load_mnist(folder, verbose=False)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_under_an_mnist_file_name(tmp_path):
+    folder = write_folder(tmp_path / "d", synthetic(5))
+    fifo = folder / NAMES["train_labels"]
+    fifo.unlink()
+    os.mkfifo(fifo)
+    unblock_later(fifo)
+    with pytest.raises(NotARegularFileError, match="train-labels-idx1-ubyte.gz is a named pipe"):
+        load_mnist(folder, verbose=False)
+
+
+@pytest.mark.parametrize("role", ["train_images", "test_labels"])
+def test_zero_images_or_labels(tmp_path, role):
+    arrays = synthetic(6)
+    arrays[role] = arrays[role][:0]
+    folder = write_folder(tmp_path / "d", arrays)
+    what = "images" if role.endswith("images") else "labels"
+    with pytest.raises(IDXError, match=f"the header declares 0 {what}; expected at least one"):
+        load_mnist(folder, verbose=False)
+
+
+def test_zero_images_and_zero_labels_together(tmp_path):
+    arrays = synthetic(6)
+    arrays["test_images"], arrays["test_labels"] = arrays["test_images"][:0], arrays[
+        "test_labels"][:0]
+    folder = write_folder(tmp_path / "d", arrays)
+    with pytest.raises(IDXError, match=r"t10k-images-idx3-ubyte.gz: the header declares 0 images"):
+        load_mnist(folder, verbose=False)
+
+
+BAD_LABELS = {
+    "text": (b"5\n0\n4\n1\n", "not an IDX file"),
+    "empty": (b"", "found only 0 bytes"),
+    "images": (None, r"expected 1 dimension\(s\) \(magic 0x00000801\), found 3"),
+    "out of range": (bytes([0, 0, 8, 1, 0, 0, 0, 12]) + bytes(11) + b"\x0a", "outside that range"),
+    "too few": (bytes([0, 0, 8, 1, 0, 0, 0, 11]) + bytes(11), "holds 12 images but .* 11 labels"),
+    "int32": (bytes([0, 0, 0x0C, 1, 0, 0, 0, 12]) + bytes(48), r"type code 0x0c \(int32\)"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_LABELS))
+def test_bad_labels_files_give_idx_errors(tmp_path, kind):
+    content, match = BAD_LABELS[kind]
+    folder = write_folder(tmp_path / "d", synthetic(6))
+    labels = folder / NAMES["train_labels"]
+    if content is None:
+        content = (folder / NAMES["train_images"]).read_bytes()
+    else:
+        content = gzip.compress(content)
+    labels.write_bytes(content)
+    with pytest.raises(IDXError, match=match) as info:
+        load_mnist(folder, verbose=False)
+    assert str(labels) in str(info.value)
+
+
+def test_a_cached_file_of_the_wrong_size_is_replaced_without_hashing(served, cache, server,
+                                                                     monkeypatch):
+    arrays, files = served
+    write_folder(cache, arrays)
+    big = cache / NAMES["train_images"]
+    with open(big, "ab") as f:
+        f.truncate(1 << 30)  # 1 GiB (sparse): hashing it would read it all
+    hashed = []
+    real_sha256 = mnist._sha256
+    monkeypatch.setattr(mnist, "_sha256", lambda p: hashed.append(p.name) or real_sha256(p))
+    srv = server(files)
+    data = load_mnist(mirrors=[srv.url], verbose=False)
+    assert data.kind == "download" and NAMES["train_images"] not in hashed[:4]
+    assert srv.requests == [f"/mnist/{NAMES['train_images']}"]
+
+
+# ---------------------------------------------------------------- offline: one line
+
+def test_offline_is_one_line_and_a_later_success_fills_the_cache(served, cache, server, capsys):
+    arrays, files = served
+    dead = server({})
+    dead_url = dead.url
+    dead.close()
+    data = load_mnist(mirrors=[dead_url, dead_url])
+    err = capsys.readouterr().err
+    assert data.kind == "embedded" and err.count("\n") == 1
+    assert "[download unavailable: [Errno 111] Connection refused; TRACEGRAD_OFFLINE=1 " \
+           "skips trying]" in err
+    assert cache_names(cache) == []
+
+    srv = server(files)
+    assert load_mnist(mirrors=[srv.url]).kind == "download"
+    assert load_mnist(mirrors=[srv.url]).kind == "cache" and len(srv.requests) == 4
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "downloaded into" in lines[0] and "from the cache" in lines[1]
+
+
+def test_offline_variable_means_no_attempt_and_one_line(served, cache, server, monkeypatch,
+                                                        capsys):
+    srv = server(served[1])
+    for value in ("1", "true", "YES", " on "):
+        monkeypatch.setenv("TRACEGRAD_OFFLINE", value)
+        assert load_mnist(mirrors=[srv.url]).kind == "embedded"
+    assert srv.requests == []
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 4 and all("[no download: $TRACEGRAD_OFFLINE is set]" in line
+                                   for line in lines)
+    monkeypatch.setenv("TRACEGRAD_OFFLINE", "0")
+    assert load_mnist(mirrors=[srv.url], verbose=False).kind == "download"
+
+
+def test_the_tests_look_for_real_mnist_in_the_variable_first(monkeypatch, tmp_path):
+    import mnist_files
+
+    monkeypatch.setenv("TRACEGRAD_MNIST_DIR", str(tmp_path))
+    assert mnist_files.candidates() == [tmp_path, mnist_files.SHARED]
+    assert not mnist_files.holds_mnist(tmp_path)
+    write_folder(tmp_path, synthetic(1))
+    assert mnist_files.holds_mnist(tmp_path)
+    monkeypatch.delenv("TRACEGRAD_MNIST_DIR")
+    assert mnist_files.candidates() == [mnist_files.SHARED]

@@ -12,7 +12,7 @@ Only the uint8 type (the one MNIST uses) is supported.
 from __future__ import annotations
 
 import gzip
-import io
+import math
 import os
 import struct
 import zlib
@@ -20,8 +20,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["IDXError", "read_idx", "write_idx"]
+from .files import atomic_write, describe_start, open_regular_file
 
+__all__ = ["IDXError", "read_idx", "write_idx", "MAX_IDX_BYTES"]
+
+MAX_IDX_BYTES = 256 * 1024 * 1024
+"""Most data :func:`read_idx` reads by default: 256 MiB, five times the largest MNIST file
+(``train-images-idx3-ubyte``, 47,040,016 bytes uncompressed). A header that declares more is
+refused before any data is read; pass ``max_bytes`` to read a bigger file."""
+
+MAX_GZIP_RATIO = 1032
+"""Deflate, gzip's compression, expands data at most 1032-fold (RFC 1951: a 258-byte match
+takes at least 2 bits), so a gzip file of n bytes holds at most 1032 n bytes of data."""
+
+TRAILING_PROBE = 1 << 20  # trailing bytes are counted up to 1 MiB, then "more than"
+CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 UINT8_TYPE = 0x08
 # The type codes of the IDX format, so that a refusal can say what the file holds.
@@ -41,14 +54,20 @@ def _fix(path: Path) -> str:
             f"download it again.")
 
 
-def read_idx(path: str | os.PathLike, *, ndim: int | None = None) -> np.ndarray:
+def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = None,
+             max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read an IDX file (gzip-compressed or not) into a uint8 array.
+
+    The header is read and checked first (against ``shape``, ``max_bytes`` and the size of
+    the file); only then is the data read, in a stream that stops at the size the header
+    gives. So a damaged or hostile file is refused by name in bounded memory and time.
 
     Args:
         path: the file. Gzip compression is detected from the first two bytes (1f 8b), so
             ``train-images-idx3-ubyte`` and ``train-images-idx3-ubyte.gz`` both work.
-        ndim: if given, the number of dimensions the file must have (1 for MNIST labels,
-            3 for MNIST images).
+        shape: if given, the shape the file must have, ``None`` where any size will do:
+            ``(None,)`` for MNIST labels, ``(None, 28, 28)`` for MNIST images.
+        max_bytes: the most data to read, in bytes (default ``MAX_IDX_BYTES``, 256 MiB).
 
     Returns:
         np.ndarray of dtype uint8 and the shape stored in the header: ``(N,)`` for a label
@@ -57,10 +76,15 @@ def read_idx(path: str | os.PathLike, *, ndim: int | None = None) -> np.ndarray:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
+        IsADirectoryError: ``path`` is a folder.
+        nn.data.files.NotARegularFileError: ``path`` is a named pipe (FIFO), a device or a
+            socket (refused without reading it).
         IDXError: (a ``ValueError``) the gzip stream is truncated or corrupt, the magic
-            number is wrong, the type is not uint8, the number of dimensions differs from
-            ``ndim``, or the data is shorter (truncated) or longer (trailing bytes) than the
-            header's dimensions say.
+            number is wrong, the type is not uint8, the shape differs from ``shape``, the
+            header declares more data than ``max_bytes`` or than the file can hold, or the
+            data is shorter (truncated) or longer (trailing bytes) than the header says.
+        TypeError: ``shape`` is not a tuple of sizes and None.
+        ValueError: ``max_bytes`` is not a whole number >= 0.
 
     Example:
         >>> import tempfile, numpy as np
@@ -68,66 +92,167 @@ def read_idx(path: str | os.PathLike, *, ndim: int | None = None) -> np.ndarray:
         >>> with tempfile.TemporaryDirectory() as tmp:
         ...     f = Path(tmp) / "labels-idx1-ubyte.gz"
         ...     write_idx(f, np.array([5, 0, 4], dtype=np.uint8))
-        ...     read_idx(f, ndim=1)
+        ...     read_idx(f, shape=(None,))
         array([5, 0, 4], dtype=uint8)
     """
     path = Path(path)
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == GZIP_MAGIC:
+    if shape is not None and (not isinstance(shape, (tuple, list)) or not all(
+            n is None or (isinstance(n, int) and not isinstance(n, bool) and n >= 0)
+            for n in shape)):
+        raise TypeError(f"read_idx(shape={shape!r}): expected a tuple of sizes, None where "
+                        f"any size will do, e.g. (None, 28, 28).")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
+        raise ValueError(f"read_idx(max_bytes={max_bytes!r}): expected a whole number of "
+                         f"bytes, >= 0, e.g. MAX_IDX_BYTES = {MAX_IDX_BYTES:,}.")
+    with open_regular_file(path, "an IDX file") as f:
+        file_size = os.fstat(f.fileno()).st_size
+        if f.read(2) != GZIP_MAGIC:
+            f.seek(0)
+            return _read_stream(f, path, str(path), shape, max_bytes, file_size,
+                                compressed=False)
+        if file_size > _largest_gzip(max_bytes):
+            raise IDXError(
+                f"{path}: this gzip file of {file_size:,} bytes would hold more than the limit "
+                f"of {max_bytes:,} bytes of data (max_bytes), so it was not read. If the file "
+                f"is right, pass a larger max_bytes to read_idx().")
+        f.seek(0)
         try:
-            data = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+                return _read_stream(stream, path, f"{path} (after gzip decompression)", shape,
+                                    max_bytes, file_size, compressed=True)
         except (EOFError, zlib.error, gzip.BadGzipFile) as e:
             raise IDXError(
                 f"{path}: the gzip stream is truncated or corrupt ({e}); expected a complete "
                 f"gzip-compressed IDX file. {_fix(path)}") from None
-        where = f"{path} (after gzip decompression)"
-    else:
-        data = raw
-        where = str(path)
 
-    if len(data) < 4:
+
+def _largest_gzip(max_bytes: int) -> int:
+    """The largest gzip file a sane writer makes of ``max_bytes`` of data (and a header):
+    data that does not compress is stored in blocks of up to 65,535 bytes, 5 bytes of
+    overhead each, plus 18 bytes of gzip header and trailer; allow 64 KiB for a file name.
+    Reading a longer file could only mean reading more than ``max_bytes``, or garbage."""
+    return max_bytes + 4 * 256 + 5 * (max_bytes // 65_535 + 1) + 18 + 65_536
+
+
+def _read_header(stream, path: Path, where: str) -> tuple[int, ...]:
+    """The dimension sizes from the header; the stream is left at the first data byte."""
+    head = stream.read(4)
+    if len(head) < 4:
         raise IDXError(f"{where}: expected an IDX file starting with a 4-byte magic number, "
-                       f"found only {len(data)} bytes. {_fix(path)}")
-    zero1, zero2, type_code, nd = data[0], data[1], data[2], data[3]
+                       f"found only {len(head)} bytes. {_fix(path)}")
+    zero1, zero2, type_code, nd = head
     if zero1 != 0 or zero2 != 0:
         raise IDXError(
             f"{where}: not an IDX file: expected the magic number to start with bytes 00 00, "
-            f"found {data[:4].hex(' ')} ({data[:16]!r}). {_fix(path)}")
+            f"found {head.hex(' ')}: the file is {describe_start(head + stream.read(60))}. "
+            f"{_fix(path)}")
     if type_code != UINT8_TYPE:
         kind = TYPE_NAMES.get(type_code, "not an IDX type")
         raise IDXError(
             f"{where}: IDX type code 0x{type_code:02x} ({kind}) is not supported; expected "
             f"0x08 (uint8), the type MNIST uses (magic 0x00000801 for labels, 0x00000803 for "
             f"images). Convert the file to uint8, or check that it is an MNIST file.")
-    if nd == 0 or (ndim is not None and nd != ndim):
-        want = (f"{ndim} dimension(s) (magic 0x{bytes([0, 0, UINT8_TYPE, ndim]).hex()})"
-                if ndim is not None else "at least 1 dimension")
+    if nd == 0:
+        raise IDXError(f"{where}: expected at least 1 dimension, found 0 (magic "
+                       f"0x{head.hex()}). {_fix(path)}")
+    sizes = stream.read(4 * nd)
+    if len(sizes) < 4 * nd:
         raise IDXError(
-            f"{where}: expected {want}, found {nd} (magic 0x{data[:4].hex()}). Check that the "
-            f"file is the one you meant: MNIST label files are 1-D (magic 0x00000801, idx1), "
-            f"image files 3-D (magic 0x00000803, idx3).")
+            f"{where}: the header is cut short: expected {4 + 4 * nd} bytes for {nd} "
+            f"dimension sizes, found {4 + len(sizes)} bytes in the whole file. {_fix(path)}")
+    return struct.unpack(f">{nd}I", sizes)
 
-    header_len = 4 + 4 * nd
-    if len(data) < header_len:
+
+def _pattern(shape: tuple[int | None, ...]) -> str:
+    """``(None, 28, 28)`` -> ``'(N, 28, 28)'``."""
+    sizes = ["N" if n is None else str(n) for n in shape]
+    return f"({', '.join(sizes)}{',' if len(sizes) == 1 else ''})"
+
+
+def _check_shape(where: str, found: tuple[int, ...], shape) -> None:
+    """Refuse a header whose shape differs from the expected one (None: any size)."""
+    if shape is None:
+        return
+    if len(found) != len(shape):
+        want_magic = bytes([0, 0, UINT8_TYPE, len(shape)]).hex()
+        found_magic = bytes([0, 0, UINT8_TYPE, len(found)]).hex()
         raise IDXError(
-            f"{where}: the header is cut short: expected {header_len} bytes for {nd} "
-            f"dimension sizes, found {len(data)} bytes in the whole file. {_fix(path)}")
-    shape = struct.unpack(f">{nd}I", data[4:header_len])
-    expected = 1
-    for size in shape:
-        expected *= size  # Python int: no overflow whatever the header says
-    found = len(data) - header_len
+            f"{where}: expected {len(shape)} dimension(s) (magic 0x{want_magic}), found "
+            f"{len(found)} (magic 0x{found_magic}), shape {found}. Check that the file is the "
+            f"one you meant: MNIST label files are 1-D (magic 0x00000801, idx1), image files "
+            f"3-D (magic 0x00000803, idx3).")
+    if any(want is not None and want != n for want, n in zip(shape, found, strict=True)):
+        raise IDXError(f"{where}: expected shape {_pattern(shape)}, found {found}. Check that "
+                       f"the file is the one you meant.")
+
+
+def _read_stream(stream, path: Path, where: str, shape, max_bytes: int, file_size: int,
+                 compressed: bool) -> np.ndarray:
+    """Header, checks, then exactly the declared data from an open (decompressed) stream.
+
+    Uncompressed, the file's size gives the data's length before it is read; compressed, it
+    bounds what the file can hold."""
+    found = _read_header(stream, path, where)
+    _check_shape(where, found, shape)
+    header_len = 4 + 4 * len(found)
+    expected = math.prod(found)  # Python int: no overflow whatever the header says
+    declared = f"the header gives shape {found}, so expected"
+    if not compressed and file_size - header_len != expected:
+        _refuse_length(where, path, declared, expected, file_size - header_len, exact=True)
+    if compressed and header_len + expected > MAX_GZIP_RATIO * file_size:
+        raise IDXError(
+            f"{where}: {declared} {expected:,} bytes of data, more than this gzip file of "
+            f"{file_size:,} bytes can hold (gzip expands data at most {MAX_GZIP_RATIO}-fold). "
+            f"The data was not read. {_fix(path)}")
+    if expected > max_bytes:
+        raise IDXError(
+            f"{where}: {declared} {expected:,} bytes of data, more than the limit of "
+            f"{max_bytes:,} bytes (max_bytes); the data was not read. If the file is right, "
+            f"pass a larger max_bytes to read_idx().")
+    data = np.empty(expected, dtype=np.uint8)
+    got = _read_into(stream, memoryview(data))
+    if got < expected:
+        _refuse_length(where, path, declared, expected, got, exact=True)
+    extra = _count_trailing(stream)
+    if extra:
+        _refuse_length(where, path, declared, expected, expected + extra,
+                       exact=extra <= TRAILING_PROBE)
+    return data.reshape(found)
+
+
+def _read_into(stream, view: memoryview) -> int:
+    """Fill ``view`` from ``stream`` in chunks; the number of bytes read (less at the end)."""
+    got = 0
+    while got < len(view):
+        n = stream.readinto(view[got:got + CHUNK])
+        if not n:
+            break
+        got += n
+    return got
+
+
+def _count_trailing(stream) -> int:
+    """How many bytes follow the data, counted up to TRAILING_PROBE + 1 in small reads."""
+    extra = len(stream.read(1))  # at the end, the usual case: no buffer is allocated
+    while extra and extra <= TRAILING_PROBE:
+        more = len(stream.read(64 * 1024))
+        if not more:
+            break
+        extra += more
+    return extra
+
+
+def _refuse_length(where: str, path: Path, declared: str, expected: int, found: int,
+                   exact: bool) -> None:
     if found < expected:
-        raise IDXError(
-            f"{where}: truncated: the header gives shape {shape}, so expected {expected:,} "
-            f"bytes of data, found {found:,}. {_fix(path)}")
-    if found > expected:
-        raise IDXError(
-            f"{where}: {found - expected:,} trailing bytes: the header gives shape {shape}, "
-            f"so expected exactly {expected:,} bytes of data, found {found:,}. Either the "
-            f"header's counts are wrong or something was appended. {_fix(path)}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(shape).copy()
+        raise IDXError(f"{where}: truncated: {declared} {expected:,} bytes of data, found "
+                       f"{found:,}. {_fix(path)}")
+    extra = f"{found - expected:,}" if exact else f"more than {TRAILING_PROBE:,}"
+    total = f"{found:,}" if exact else f"more than {found - 1:,}"
+    raise IDXError(
+        f"{where}: {extra} trailing bytes: {declared} exactly {expected:,} bytes of data, "
+        f"found {total}. Either the header's counts are wrong or something was appended. "
+        f"{_fix(path)}")
 
 
 def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
@@ -135,7 +260,9 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
 
     The gzip header records no time stamp and no file name (``mtime=0``), so the same array
     always gives the same bytes (with the same zlib). The file is written to a temporary
-    name beside ``path`` and moved into place, so an interrupted write leaves no half file.
+    name beside ``path`` and moved into place (``nn.data.files.atomic_write``), so an
+    interrupted write leaves no half file; through a symbolic link, the link's target is
+    replaced and the link stays.
 
     Args:
         path: where to write; a ``.gz`` suffix selects gzip compression (level 9).
@@ -150,6 +277,9 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
             checking its values lie in 0..255).
         ValueError: ``array`` has 0 or more than 255 dimensions, or a dimension of
             2**32 or more.
+        FileNotFoundError: the folder does not exist.
+        IsADirectoryError, nn.data.files.NotARegularFileError: ``path`` names a folder, a
+            named pipe or a device.
 
     Example: see :func:`read_idx`.
     """
@@ -166,18 +296,16 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         raise ValueError(f"write_idx({str(path)!r}): IDX dimension sizes are 32-bit, got "
                          f"shape {array.shape}.")
     header = bytes([0, 0, UINT8_TYPE, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    payload = header + np.ascontiguousarray(array).tobytes()
-    if path.name.endswith(".gz"):
-        # GzipFile with filename="" and mtime=0 writes a header without name or time stamp
-        # and with the OS byte fixed at 255, so the bytes do not depend on when or where.
-        buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=buf, mtime=0) as gz:
-            gz.write(payload)
-        payload = buf.getvalue()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    data = np.ascontiguousarray(array)
+    with atomic_write(path, "an IDX file") as f:
+        if path.name.endswith(".gz"):
+            # GzipFile with filename="" and mtime=0 writes a header without name or time
+            # stamp and with the OS byte fixed at 255, so the bytes do not depend on when or
+            # where.
+            with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=f,
+                               mtime=0) as gz:
+                gz.write(header)
+                gz.write(data)
+        else:
+            f.write(header)
+            f.write(data)

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .idx import write_idx
-from .mnist import MNIST_FILES, _load_folder
+from .mnist import MNIST_FILES, load_mnist
 
 __all__ = ["make_subset", "main"]
 
@@ -44,19 +44,19 @@ def make_subset(src_dir: str | os.PathLike, dst_dir: str | os.PathLike, n_train:
         IDXError: a source file is damaged.
         ValueError: ``n_train`` or ``n_test`` is below 1 or above the number available.
     """
-    arrays = _load_folder(Path(src_dir), "given as the source")
+    data = load_mnist(src_dir, verbose=False)
     for split, n in (("train", n_train), ("test", n_test)):
-        available = len(arrays[f"{split}_labels"])
+        available = len(getattr(data, f"{split}_labels"))
         if not 1 <= n <= available:
             raise ValueError(f"--{split} {n}: expected 1..{available:,}, the number of {split} "
                              f"images in {src_dir}.")
     dst = Path(dst_dir)
     dst.mkdir(parents=True, exist_ok=True)
     written = []
-    for role, (name, _, _) in MNIST_FILES.items():
+    for role, file in MNIST_FILES.items():
         n = n_train if role.startswith("train") else n_test
-        write_idx(dst / name, arrays[role][:n])
-        written.append(dst / name)
+        write_idx(dst / file.name, getattr(data, role)[:n])
+        written.append(dst / file.name)
     return written
 
 
