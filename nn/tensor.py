@@ -9,6 +9,7 @@ one place that does it). Array-only operations (matmul, sum, mean, cross-entropy
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -18,9 +19,10 @@ from autograd.graph import topological_order
 from autograd.operators import Operators
 from autograd.ops import Pow, PowConst
 
+from .checks import flag
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
-__all__ = ["Tensor", "NumpyMath", "unbroadcast"]
+__all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -126,26 +128,127 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
+def _label(label):
+    """``label`` if it is a string or None, else a TypeError."""
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {type(label).__name__} {label!r}")
+    return label
+
+
 def _describe_tensor(t) -> str:
     name = f"{t.label} " if t.label else ""
     return f"{name}shape {t.shape}"
 
 
-def _as_array(data, dtype) -> np.ndarray:
-    """A float32/float64 copy of ``data``, or a TypeError that names what was wrong."""
+def float_array(data, dtype=None, what: str = "Tensor data") -> np.ndarray:
+    """A new float32 (default) or float64 array holding ``data``, with every value kept.
+
+    The usual rounding to the nearest float of ``dtype`` is accepted (0.1 in float32 is
+    0.100000001). A value the conversion would change beyond that is refused: a finite number
+    too large for the dtype (1e300 in float32 would become inf), a non-zero number too small
+    for it (1e-50 in float32 would become 0), or an integer that the dtype cannot hold
+    exactly (2**40 + 1 in float32 would become 2**40). NaN and inf given as such are kept.
+
+    Args:
+        data: numbers, nested lists, an array or a Tensor (whose data is copied).
+        dtype: float32 (None, the default) or float64, in any spelling NumPy accepts.
+        what: how to name ``data`` in messages, e.g. "'0.weight'".
+
+    Raises:
+        TypeError: the data are not real numbers (text, bools, objects), are ragged, or the
+            dtype is not float32/float64.
+        OverflowError: a finite value is too large for the dtype.
+        ValueError: a value would round to 0 or, for an integer, to another integer.
+
+    >>> float_array([1, 2]).dtype, float_array(3, "float64").shape
+    (dtype('float32'), ())
+    >>> float_array([1e300])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    OverflowError: Tensor data 1e+300 at index (0,) is too large for float32 ...
+    """
     dtype = np.dtype(np.float32 if dtype is None else dtype)
     if dtype not in _FLOAT_DTYPES:
         raise TypeError(f"Tensor dtype must be float32 or float64, got {dtype}")
     if isinstance(data, Tensor):
-        return data.data.astype(dtype)
+        data = data.data
     try:
         arr = np.asarray(data)
     except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"Tensor data must be a rectangular array of numbers: {exc}") from None
+        raise TypeError(f"{what} must be a rectangular array of numbers: {exc}") from None
     if arr.dtype.kind not in "iuf":
-        raise TypeError(f"Tensor data must be real numbers, got dtype {arr.dtype} "
+        raise TypeError(f"{what} must be real numbers, got dtype {arr.dtype} "
                         f"from {type(data).__name__}")
-    return arr.astype(dtype)
+    if arr.dtype == dtype:
+        return arr.copy()
+    info = np.finfo(dtype)
+    wider = ' pass dtype="float64"' if dtype == np.float32 else ""
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > dtype.itemsize:
+        too_large = _too_large(arr, dtype)  # checked first: the conversion would warn
+        if too_large is not None:
+            value, index = too_large
+            raise OverflowError(f"{what} {value} at index {index} is too large for {dtype} "
+                                f"(its largest value is {info.max:.3g}) and would become "
+                                f"inf;{wider or ' no Tensor can hold it'}")
+    out = arr.astype(dtype)
+    if np.count_nonzero(out) != np.count_nonzero(arr):
+        value, index = _first(arr, (arr != 0) & (out == 0))
+        raise ValueError(f"{what} {value} at index {index} is too small for {dtype} (its "
+                         f"smallest positive value is {info.smallest_subnormal:.3g}) and "
+                         f"would become 0;{wider or ' scale the data first'}")
+    if arr.dtype.kind in "iu":
+        inexact = _inexact_integer(arr, out, 2 ** (info.nmant + 1))
+        if inexact is not None:
+            value, index, becomes = inexact
+            raise ValueError(f"{what} {value} at index {index} is an integer that {dtype} "
+                             f"cannot hold exactly (it would become {becomes});"
+                             f"{wider or ' convert it yourself'}")
+    return out
+
+
+def _too_large(arr: np.ndarray, dtype: np.dtype) -> tuple | None:
+    """The first finite element of ``arr`` that would round to +-inf in ``dtype``, and its
+    index, or None."""
+    threshold = _overflow_threshold(arr.dtype, dtype)
+    if arr.ndim == 0:  # one number (a constant, as in t * 2): NumPy scalars are quicker
+        value = arr[()]
+        return (value, ()) if abs(value) >= threshold and np.isfinite(value) else None
+    mask = np.abs(arr) >= threshold
+    if mask.any():
+        mask &= np.isfinite(arr)  # inf and nan given as such are kept
+        if mask.any():
+            return _first(arr, mask)
+    return None
+
+
+@functools.cache
+def _overflow_threshold(wide: np.dtype, narrow: np.dtype):
+    """The smallest number of the ``wide`` dtype that rounds to inf in ``narrow``: its
+    largest float plus half the gap below it (numbers closer round down to that float)."""
+    info = np.finfo(narrow)
+    half_gap = wide.type(2) ** (info.maxexp - 2 - info.nmant)  # float32: 2**103
+    return wide.type(info.max) + half_gap
+
+
+def _inexact_integer(arr: np.ndarray, out: np.ndarray, exact_up_to: int) -> tuple | None:
+    """The first integer of ``arr`` that ``out`` does not hold exactly: (value, index, what
+    it became), or None. Every integer up to ``exact_up_to`` in size is exact."""
+    if arr.ndim == 0:
+        value, becomes = int(arr), int(out)
+        return (value, (), becomes) if abs(value) > exact_up_to and becomes != value else None
+    if not arr.size or (arr.max() <= exact_up_to and arr.min() >= -exact_up_to):
+        return None
+    for i in np.flatnonzero((arr > exact_up_to) | (arr < -exact_up_to)):
+        if int(out.flat[i]) != int(arr.flat[i]):
+            index = tuple(int(k) for k in np.unravel_index(i, arr.shape))
+            return int(arr.flat[i]), index, int(out.flat[i])
+    return None
+
+
+def _first(arr: np.ndarray, mask) -> tuple:
+    """The first element of ``arr`` where ``mask`` holds, and its index as a tuple."""
+    flat = int(np.flatnonzero(mask)[0])
+    index = tuple(int(k) for k in np.unravel_index(flat, arr.shape))
+    return arr.flat[flat], index
 
 
 class Tensor(Operators):
@@ -157,22 +260,26 @@ class Tensor(Operators):
     ``cross_entropy``.
 
     Args:
-        data: numbers, nested lists or an array; copied.
+        data: numbers, nested lists or an array; copied (see ``float_array`` for the
+            values a conversion to float32 refuses instead of changing).
         dtype: float32 (default) or float64.
-        requires_grad: whether ``backward()`` should fill in this tensor's ``grad``. True for
-            parameters; inputs and targets leave it False, and operations on tensors none of
-            which require a gradient record no graph.
-        label: an optional name.
+        requires_grad: True or False: whether ``backward()`` should fill in this tensor's
+            ``grad``. True for parameters; inputs and targets leave it False, and operations
+            on tensors none of which require a gradient record no graph.
+        label: an optional name (a string).
 
     Attributes:
-        data: ``np.ndarray`` of dtype float32 or float64.
+        data: ``np.ndarray`` of dtype float32 or float64, also for a single number and for
+            every operation's result (a 0-d array, never a NumPy scalar).
         grad: array of ``data``'s shape after ``backward()``, or None if no gradient has
             reached this tensor (unlike ``Value.grad``, which starts at 0).
         op, parents, saved: the operation that made it, its inputs, and what the operation
             kept for backward (the constant of ``x ** c``; the axis of a sum; ...).
 
     Raises:
-        TypeError: the data are not real numbers, or the dtype is not float32/float64.
+        TypeError: the data are not real numbers, the dtype is not float32/float64,
+            ``requires_grad`` is not a bool, or ``label`` is not a string.
+        OverflowError, ValueError: a value that float32 cannot hold (see ``float_array``).
 
     >>> w = Tensor([[1.0], [2.0]], dtype="float64", requires_grad=True)   # shape (2, 1)
     >>> x = Tensor([[3.0, 4.0]], dtype="float64")                          # shape (1, 2)
@@ -188,13 +295,13 @@ class Tensor(Operators):
     __array_ufunc__ = None
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, label: str | None = None):
-        self.data = _as_array(data, dtype)
+        self.data = float_array(data, dtype)
         self.grad = None
-        self.label = label
+        self.label = _label(label)
         self.op = None
         self.parents = ()
         self.saved = None
-        self.requires_grad = requires_grad
+        self.requires_grad = flag("requires_grad", requires_grad)
 
     @classmethod
     def from_numpy(cls, array: np.ndarray, requires_grad: bool = False,
@@ -210,7 +317,8 @@ class Tensor(Operators):
 
         Raises:
             TypeError: ``array`` is not a float32/float64 ndarray (use ``Tensor(data)``,
-                which converts).
+                which converts), ``requires_grad`` is not a bool, or ``label`` not a string.
+            ValueError: ``requires_grad=True`` for a read-only array.
 
         >>> batch = np.zeros((2, 3), dtype=np.float32)
         >>> Tensor.from_numpy(batch).data is batch
@@ -220,8 +328,13 @@ class Tensor(Operators):
             what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
             raise TypeError(f"Tensor.from_numpy needs a float32 or float64 ndarray, got {what}; "
                             "use Tensor(data), which converts (and copies)")
+        requires_grad = flag("requires_grad", requires_grad)
+        if requires_grad and not array.flags.writeable:
+            raise ValueError("Tensor.from_numpy(array, requires_grad=True): the array is "
+                             "read-only, so an optimizer could not update it in place; pass "
+                             "a writable copy, array.copy()")
         out = cls._wrap(array)
-        out.requires_grad, out.label = requires_grad, label
+        out.requires_grad, out.label = requires_grad, _label(label)
         return out
 
     @classmethod
@@ -231,6 +344,8 @@ class Tensor(Operators):
         The graph is recorded only where a gradient can flow: grad mode on and some input
         requiring a gradient.
         """
+        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-d results: keep arrays
+            data = np.asarray(data)
         out = cls.__new__(cls)
         out.data, out.grad, out.label = data, None, None
         out.op, out.parents, out.saved, out.requires_grad = None, (), None, False
