@@ -1,7 +1,9 @@
 """Argument checks shared by the layers, losses, optimizers and training helpers.
 
-Each check returns the value in a plain form (an ``int``, a ``float``, a ``bool``) or raises
-an error whose message names the argument, the value given and, where there is one, the fix.
+Each check returns the value (a number keeps its type, so a ``Fraction`` learning rate keeps
+the scalar engine's arithmetic exact; a whole number becomes an ``int``, a flag a ``bool``)
+or raises an error whose message names the argument, the value given and, where there is
+one, the fix.
 A bool is never taken for a number (``lr=True`` is refused, although ``True == 1``).
 """
 
@@ -48,8 +50,8 @@ def whole_number(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
-def positive_number(name: str, value) -> float:
-    """``value`` as a float that is positive and finite (a learning rate, an epsilon).
+def positive_number(name: str, value):
+    """``value``, which must be a positive, finite number (a learning rate, an epsilon).
 
     Raises:
         TypeError: not a real number (a string such as "0.1", a bool, None).
@@ -63,11 +65,11 @@ def positive_number(name: str, value) -> float:
         raise ValueError(f"{name} must be positive, got {value!r}")
     if number == math.inf:
         raise ValueError(f"{name} must be finite, got {value!r}")
-    return number
+    return value
 
 
-def number_in(name: str, value, low: float, high: float = math.inf) -> float:
-    """``value`` as a finite float in [low, high).
+def number_in(name: str, value, low: float, high: float = math.inf):
+    """``value``, which must be a finite number in [low, high).
 
     Raises:
         TypeError: not a real number.
@@ -78,7 +80,7 @@ def number_in(name: str, value, low: float, high: float = math.inf) -> float:
     """
     number = _real(name, value)
     if low <= number < high and math.isfinite(number):
-        return number
+        return value
     if high == math.inf:
         raise ValueError(f"{name} must be >= {low} and finite, got {value!r}")
     raise ValueError(f"{name} must be in [{low}, {high}), got {value!r}")
