@@ -6,12 +6,13 @@
 13002
 """
 
+from . import init
 from .layers import Activation, Linear, Sequential, mlp
 from .losses import cross_entropy, one_hot, quadratic_cost
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, cosine_schedule
-from .tensor import Tensor
+from .tensor import Tensor, float_array
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Tensor", "Linear", "Activation",
            "Sequential", "mlp", "quadratic_cost", "cross_entropy", "one_hot", "SGD", "Adam",
-           "cosine_schedule"]
+           "cosine_schedule", "float_array", "init"]
