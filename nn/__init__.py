@@ -8,11 +8,11 @@
 
 from . import init
 from .layers import Activation, Linear, Sequential, mlp
-from .losses import cross_entropy, one_hot, quadratic_cost
+from .losses import binary_cross_entropy, cross_entropy, one_hot, quadratic_cost
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, cosine_schedule
 from .tensor import Tensor, float_array
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Tensor", "Linear", "Activation",
-           "Sequential", "mlp", "quadratic_cost", "cross_entropy", "one_hot", "SGD", "Adam",
-           "cosine_schedule", "float_array", "init"]
+           "Sequential", "mlp", "quadratic_cost", "cross_entropy", "binary_cross_entropy",
+           "one_hot", "SGD", "Adam", "cosine_schedule", "float_array", "init"]
