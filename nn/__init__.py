@@ -12,7 +12,9 @@ from .losses import binary_cross_entropy, cross_entropy, one_hot, quadratic_cost
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, cosine_schedule
 from .tensor import Tensor, float_array
+from .training import MiniBatches, accuracy, blas_threads
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Tensor", "Linear", "Activation",
            "Sequential", "mlp", "quadratic_cost", "cross_entropy", "binary_cross_entropy",
-           "one_hot", "SGD", "Adam", "cosine_schedule", "float_array", "init"]
+           "one_hot", "SGD", "Adam", "cosine_schedule", "float_array", "init", "MiniBatches",
+           "accuracy", "blas_threads"]
