@@ -179,7 +179,8 @@ class Sequential(Module):
 
 def _loadable(name: str, array, p: Tensor) -> np.ndarray:
     """``array`` as the values of parameter ``p`` (named ``name``), or an error."""
-    values = float_array(array, p.dtype, what=f"array {name!r}:")
+    values = float_array(array, p.dtype, what=f"array {name!r}:",
+                         wider="build the model with dtype=np.float64 to load it")
     if values.shape != p.shape:
         raise ValueError(f"{name!r} has shape {values.shape}, the model expects {p.shape}")
     if not np.isfinite(values).all():

@@ -140,7 +140,8 @@ def _describe_tensor(t) -> str:
     return f"{name}shape {t.shape}"
 
 
-def float_array(data, dtype=None, what: str = "Tensor data") -> np.ndarray:
+def float_array(data, dtype=None, what: str = "Tensor data",
+                wider: str = 'pass dtype="float64"') -> np.ndarray:
     """A new float32 (default) or float64 array holding ``data``, with every value kept.
 
     The usual rounding to the nearest float of ``dtype`` is accepted (0.1 in float32 is
@@ -153,6 +154,7 @@ def float_array(data, dtype=None, what: str = "Tensor data") -> np.ndarray:
         data: numbers, nested lists, an array or a Tensor (whose data is copied).
         dtype: float32 (None, the default) or float64, in any spelling NumPy accepts.
         what: how to name ``data`` in messages, e.g. "'0.weight'".
+        wider: the fix a message offers when float32 cannot hold a value.
 
     Raises:
         TypeError: the data are not real numbers (text, bools, objects), are ragged, or the
@@ -181,7 +183,7 @@ def float_array(data, dtype=None, what: str = "Tensor data") -> np.ndarray:
     if arr.dtype == dtype:
         return arr.copy()
     info = np.finfo(dtype)
-    wider = ' pass dtype="float64"' if dtype == np.float32 else ""
+    wider = f" {wider}" if dtype == np.float32 else ""
     if arr.dtype.kind == "f" and arr.dtype.itemsize > dtype.itemsize:
         too_large = _too_large(arr, dtype)  # checked first: the conversion would warn
         if too_large is not None:

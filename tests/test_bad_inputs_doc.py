@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nn
+
 from autograd import Value, detect_anomaly
 from autograd.expr import parse
 from nn import MLP, SGD, Tensor, mlp, one_hot, quadratic_cost
@@ -26,7 +28,7 @@ def anomaly(fn):
 
 NAMESPACE = dict(np=np, Value=Value, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
                  quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
-                 anomaly=anomaly)
+                 anomaly=anomaly, nn=nn)
 ROWS = [m.groupdict() for line in DOC.read_text(encoding="utf-8").splitlines()
         if (m := ROW.match(line))]
 

@@ -183,3 +183,9 @@ def test_without_torch_the_message_says_how_to_install_it(monkeypatch):
         to_torch(sample_net(np.float32))
     with pytest.raises(ImportError, match=r"tracegrad\[torch\]"):
         from_torch(object())
+
+
+def test_to_torch_refuses_a_shared_layer_too(torch):
+    shared = Linear(2, 2, rng=0)
+    with pytest.raises(TypeError, match=r"layer 2 is a Linear used earlier"):
+        to_torch(Sequential(shared, Activation("tanh"), shared))
