@@ -56,8 +56,13 @@ class Linear(Module):
         n_in = whole_number("n_in (the number of inputs)", n_in)
         n_out = whole_number("n_out (the number of outputs)", n_out)
         rng = seed_or_generator("rng", rng)
-        self.weight = Tensor(initial_values(init, (n_in, n_out), rng, "init"), dtype=dtype,
-                             requires_grad=True, label="weight")
+        try:
+            weight = initial_values(init, (n_in, n_out), rng, "init")
+        except MemoryError:
+            raise MemoryError(f"Linear({n_in}, {n_out}) needs {n_in * n_out:,} weights, "
+                              f"{n_in * n_out * 8 / 2 ** 30:,.1f} GiB to draw them; this "
+                              "machine cannot hold that many: check the sizes") from None
+        self.weight = Tensor(weight, dtype=dtype, requires_grad=True, label="weight")
         self.bias = Tensor(initial_values(bias_init, (n_out,), rng, "bias_init"),
                            dtype=dtype, requires_grad=True, label="bias")
 

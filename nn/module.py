@@ -215,8 +215,11 @@ class MLP(Module):
         self.layers = [Layer(widths[i], widths[i + 1], names[i], rng) for i in range(len(names))]
 
     def __call__(self, x: Iterable) -> list[Value]:
-        x = [v if isinstance(v, Value) else Value(v) for v in x]
         n_in = len(self.layers[0].neurons[0].w)
+        if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+            raise TypeError(f"this MLP takes {n_in} numbers (a list, tuple or 1-D array), got "
+                            f"{type(x).__name__} {x!r}")
+        x = [v if isinstance(v, Value) else Value(v) for v in x]
         if len(x) != n_in:
             raise ValueError(f"this MLP takes {n_in} inputs but got {len(x)}")
         for layer in self.layers:

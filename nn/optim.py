@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 from autograd import Value
 
 from .checks import number_in, positive_number, whole_number
@@ -99,6 +101,28 @@ class _Optimizer:
         for p in self.parameters:
             p.zero_grad()
 
+    def _grads(self) -> list:
+        """(index, parameter, grad) for every parameter that has a grad, all checked before
+        a step changes any: a Tensor's grad must be an array of its shape (one assigned by
+        hand could otherwise broadcast silently)."""
+        grads = []
+        for i, p in enumerate(self.parameters):
+            g = p.grad
+            if g is None:
+                continue
+            if type(p) is Tensor and (type(g) is not np.ndarray or g.shape != p.data.shape):
+                raise ValueError(f"parameter {i} has shape {p.shape} but its grad is "
+                                 f"{_describe_grad(g)}; a grad must have its parameter's shape "
+                                 "(was it assigned by hand?)")
+            grads.append((i, p, g))
+        return grads
+
+
+def _describe_grad(g) -> str:
+    if isinstance(g, np.ndarray):
+        return f"an array of shape {g.shape}"
+    return f"the {type(g).__name__} {g!r}"
+
 
 class SGD(_Optimizer):
     """Gradient descent: ``p.data -= lr * p.grad`` for each parameter (lesson: "The Update
@@ -157,14 +181,12 @@ class SGD(_Optimizer):
         """Move every parameter that has a gradient one step downhill."""
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         if not momentum and not decay:
-            for p in self.parameters:
-                if p.grad is not None:
-                    p.data -= lr * p.grad
+            for _, p, g in self._grads():
+                p.data -= lr * g
             return
-        for i, p in enumerate(self.parameters):
-            if p.grad is None:
-                continue
-            g = p.grad + decay * p.data if decay else p.grad
+        for i, p, g in self._grads():
+            if decay:
+                g = g + decay * p.data
             if momentum:
                 self._velocity[i] = g = momentum * self._velocity[i] + g
             p.data -= lr * g
@@ -213,10 +235,7 @@ class Adam(_Optimizer):
         lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
         correct1 = 1 - beta1 ** self.t
         correct2 = 1 - beta2 ** self.t
-        for i, p in enumerate(self.parameters):
-            if p.grad is None:
-                continue
-            g = p.grad
+        for i, p, g in self._grads():
             if decay:
                 p.data -= lr * decay * p.data
             self._m[i] = beta1 * self._m[i] + (1 - beta1) * g

@@ -128,6 +128,24 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
+def _checked_axis(axis, shape: tuple):
+    """``axis`` for a sum or mean over a tensor of ``shape``: None, an int or a tuple of
+    distinct ints, each in [-ndim, ndim); else an error naming the shape."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for ax in axes:
+        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, numbers.Integral):
+            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
+        if not -len(shape) <= ax < len(shape):
+            raise ValueError(f"axis {ax} is out of range for a tensor of shape {shape} "
+                             f"(axes {-len(shape)} to {len(shape) - 1})" if shape else
+                             f"axis {ax} is out of range for a 0-d tensor, which has no axes")
+    if len({ax % len(shape) for ax in axes}) != len(axes):
+        raise ValueError(f"axis {axis!r} names an axis twice")
+    return axis
+
+
 def _label(label):
     """``label`` if it is a string or None, else a TypeError."""
     if label is not None and not isinstance(label, str):
@@ -178,8 +196,11 @@ def float_array(data, dtype=None, what: str = "Tensor data",
     except ValueError as exc:  # ragged nested lists
         raise TypeError(f"{what} must be a rectangular array of numbers: {exc}") from None
     if arr.dtype.kind not in "iuf":
+        hint = ""
+        if arr.dtype == object and arr.size and all(isinstance(v, int) for v in arr.flat):
+            hint = " (integers too large for int64; convert them to floats yourself)"
         raise TypeError(f"{what} must be real numbers, got dtype {arr.dtype} "
-                        f"from {type(data).__name__}")
+                        f"from {type(data).__name__}{hint}")
     if arr.dtype == dtype:
         return arr.copy()
     info = np.finfo(dtype)
@@ -326,8 +347,9 @@ class Tensor(Operators):
         >>> Tensor.from_numpy(batch).data is batch
         True
         """
-        if not isinstance(array, np.ndarray) or array.dtype not in _FLOAT_DTYPES:
-            what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+        if type(array) is not np.ndarray or array.dtype not in _FLOAT_DTYPES:
+            # a subclass (np.matrix, a masked array) has other arithmetic: refused too
+            what = (array.dtype if type(array) is np.ndarray else type(array).__name__)
             raise TypeError(f"Tensor.from_numpy needs a float32 or float64 ndarray, got {what}; "
                             "use Tensor(data), which converts (and copies)")
         requires_grad = flag("requires_grad", requires_grad)
@@ -464,7 +486,7 @@ class Tensor(Operators):
         >>> s.sum().backward(); t.grad.tolist()
         [[1.0, 1.0], [1.0, 1.0]]
         """
-        return self._tensor_op(Sum, (self,), axis)
+        return self._tensor_op(Sum, (self,), _checked_axis(axis, self.shape))
 
     def mean(self, axis=None) -> Tensor:
         """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
@@ -478,7 +500,7 @@ class Tensor(Operators):
         >>> m.backward(); t.grad.tolist()
         [[0.25, 0.25], [0.25, 0.25]]
         """
-        return self._tensor_op(Mean, (self,), axis)
+        return self._tensor_op(Mean, (self,), _checked_axis(axis, self.shape))
 
     def cross_entropy(self, labels) -> Tensor:
         """Mean softmax cross-entropy of these logits against integer class labels.

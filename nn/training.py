@@ -120,8 +120,8 @@ def accuracy(model, inputs, labels, batch_size: int = 10_000) -> float:
 
     Raises:
         TypeError: the inputs are not a 2-D float array, or the labels not integers.
-        ValueError: no inputs, different numbers of inputs and labels, or a label outside
-            the model's K outputs.
+        ValueError: no inputs, different numbers of inputs and labels, a label outside the
+            model's K outputs, or outputs that hold NaN or inf.
 
     >>> from nn import mlp
     >>> net = mlp(2, [2], activation="linear", seed=0)
@@ -146,6 +146,10 @@ def accuracy(model, inputs, labels, batch_size: int = 10_000) -> float:
     with no_grad():
         for first in range(0, len(x), batch_size):
             outputs = model(Tensor.from_numpy(x[first:first + batch_size])).data
+            if not np.isfinite(outputs).all():
+                raise ValueError("accuracy: the model's outputs hold NaN or inf (for input "
+                                 f"rows from {first}), so their largest is meaningless; the "
+                                 "network has diverged (try a smaller learning rate)")
             want = labels[first:first + batch_size]
             if want.min() < 0 or want.max() >= outputs.shape[1]:
                 raise ValueError(f"accuracy: labels must be in [0, {outputs.shape[1]}) for a "

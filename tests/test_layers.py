@@ -233,3 +233,9 @@ def test_load_state_dict_needs_a_mapping():
 
 def test_nn_exports_the_init_module():
     assert nn.init.SCHEMES is SCHEMES
+
+
+def test_a_layer_too_large_for_memory_says_so():
+    with pytest.raises(MemoryError, match=r"Linear\(1000000000, 1000000000\) needs "
+                                          r"1,000,000,000,000,000,000 weights.*check the sizes"):
+        Linear(10 ** 9, 10 ** 9)

@@ -324,3 +324,10 @@ def test_a_shared_layer_is_listed_once():
     params = net.parameters()
     assert len(params) == len({id(p) for p in params}) == 6 + 6
     assert net.num_parameters() == 12
+
+
+@pytest.mark.parametrize("x", [5, 2.0, "ab", None])
+def test_an_mlp_takes_a_list_of_numbers(x):
+    with pytest.raises(TypeError, match=r"this MLP takes 2 numbers \(a list, tuple or 1-D "
+                                        r"array\), got"):
+        MLP(2, [1])(x)

@@ -845,3 +845,39 @@ def test_a_0d_leaf_grad_stays_a_0d_array_when_it_accumulates():
     (t * t).backward()          # one backward, two paths to t
     assert t.grad == 3.0
     assert type(t.grad) is np.ndarray
+
+
+@pytest.mark.parametrize("axis, error, pattern", [
+    (True, TypeError, r"axis must be None, an int or a tuple of ints, got True"),
+    (1.0, TypeError, r"axis must be None"),
+    ((0, "1"), TypeError, r"axis must be None"),
+    (2, ValueError, r"axis 2 is out of range for a tensor of shape \(2, 3\) \(axes -2 to 1\)"),
+    (-3, ValueError, r"axis -3 is out of range"),
+    ((1, -1), ValueError, r"axis \(1, -1\) names an axis twice"),
+])
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_a_bad_axis_is_refused_naming_the_shape(reduce, axis, error, pattern):
+    with pytest.raises(error, match=pattern):
+        getattr(Tensor(np.ones((2, 3))), reduce)(axis=axis)
+    with pytest.raises(ValueError, match=r"0-d tensor, which has no axes"):
+        getattr(Tensor(1.0), reduce)(axis=0)
+    np.testing.assert_array_equal(getattr(Tensor(np.ones((2, 3))), reduce)(axis=np.int64(-1))
+                                  .data, [3.0, 3.0] if reduce == "sum" else [1.0, 1.0])
+
+
+def test_integers_beyond_int64_say_so():
+    with pytest.raises(TypeError, match=r"dtype object .*integers too large for int64"):
+        Tensor([2 ** 70])
+
+
+class Doubling(np.ndarray):
+    """An ndarray subclass whose arithmetic differs, as np.matrix's * does."""
+
+    def __mul__(self, other):
+        return 2 * np.asarray(self) * other
+
+
+@pytest.mark.parametrize("subclass", [np.ones(2).view(Doubling), np.ma.masked_array([1.0, 2.0])])
+def test_from_numpy_refuses_array_subclasses_with_other_arithmetic(subclass):
+    with pytest.raises(TypeError, match=r"float32 or float64 ndarray, got (Doubling|MaskedArray)"):
+        Tensor.from_numpy(subclass)

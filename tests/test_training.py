@@ -426,3 +426,18 @@ def test_cosine_schedule_stays_positive_within_its_steps():
     lrs = [schedule(t) for t in range(1000)]
     assert lrs[0] == 0.1 and all(a > b > 0 for a, b in zip(lrs, lrs[1:]))
     SGD([a_param()], lr=0.1).lr = lrs[-1]  # every one of them is a learning rate SGD accepts
+
+
+@pytest.mark.parametrize("grad, pattern", [
+    (np.ones(1), r"parameter 1 has shape \(2,\) but its grad is an array of shape \(1,\)"),
+    (0.5, r"its grad is the float 0.5"),
+    (np.ones((3, 2)), r"an array of shape \(3, 2\)"),
+])
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_grad_of_another_shape_is_refused_before_any_step(cls, grad, pattern):
+    first, second = a_param(), a_param()
+    first.grad, second.grad = np.ones(2), grad
+    opt = cls([first, second], lr=0.1)
+    with pytest.raises(ValueError, match=pattern):
+        opt.step()
+    np.testing.assert_array_equal(first.data, [1.0, -2.0])   # nothing moved

@@ -153,3 +153,10 @@ def test_blas_threads_limits_within_the_block_and_restores():
 def test_blas_threads_refuses_a_bad_count(n, error):
     with pytest.raises(error, match=r"n \(the number of threads\) must be"):
         blas_threads(n)
+
+
+def test_accuracy_refuses_outputs_that_are_not_finite():
+    net = identity_net()
+    x = np.array([[1.0, 0, 0], [0, np.nan, 0]])
+    with pytest.raises(ValueError, match=r"outputs hold NaN or inf .*diverged"):
+        accuracy(net, x, [0, 1])
