@@ -6,8 +6,8 @@ import numpy as np
 
 from autograd import Value
 
-from .tensor import Tensor
 from .checks import whole_number
+from .tensor import Tensor
 from .tensor_ops import BinaryCrossEntropy, QuadraticCost
 
 __all__ = ["quadratic_cost", "cross_entropy", "binary_cross_entropy", "one_hot"]

@@ -26,6 +26,7 @@ class _Setting:
 
     def __init__(self, check, name: str):
         self.check, self.name = check, name
+        self.__doc__ = f"{name}: checked whenever it is set, also after construction."
 
     def __set_name__(self, owner, attribute: str) -> None:
         self.slot = "_" + attribute

@@ -128,31 +128,6 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
-def _checked_axis(axis, shape: tuple):
-    """``axis`` for a sum or mean over a tensor of ``shape``: None, an int or a tuple of
-    distinct ints, each in [-ndim, ndim); else an error naming the shape."""
-    if axis is None:
-        return None
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    for ax in axes:
-        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, numbers.Integral):
-            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
-        if not -len(shape) <= ax < len(shape):
-            raise ValueError(f"axis {ax} is out of range for a tensor of shape {shape} "
-                             f"(axes {-len(shape)} to {len(shape) - 1})" if shape else
-                             f"axis {ax} is out of range for a 0-d tensor, which has no axes")
-    if len({ax % len(shape) for ax in axes}) != len(axes):
-        raise ValueError(f"axis {axis!r} names an axis twice")
-    return axis
-
-
-def _label(label):
-    """``label`` if it is a string or None, else a TypeError."""
-    if label is not None and not isinstance(label, str):
-        raise TypeError(f"label must be a string or None, got {type(label).__name__} {label!r}")
-    return label
-
-
 def _describe_tensor(t) -> str:
     name = f"{t.label} " if t.label else ""
     return f"{name}shape {t.shape}"
@@ -272,6 +247,31 @@ def _first(arr: np.ndarray, mask) -> tuple:
     flat = int(np.flatnonzero(mask)[0])
     index = tuple(int(k) for k in np.unravel_index(flat, arr.shape))
     return arr.flat[flat], index
+
+
+def _checked_axis(axis, shape: tuple):
+    """``axis`` for a sum or mean over a tensor of ``shape``: None, an int or a tuple of
+    distinct ints, each in [-ndim, ndim); else an error naming the shape."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for ax in axes:
+        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, numbers.Integral):
+            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
+        if not -len(shape) <= ax < len(shape):
+            raise ValueError(f"axis {ax} is out of range for a tensor of shape {shape} "
+                             f"(axes {-len(shape)} to {len(shape) - 1})" if shape else
+                             f"axis {ax} is out of range for a 0-d tensor, which has no axes")
+    if len({ax % len(shape) for ax in axes}) != len(axes):
+        raise ValueError(f"axis {axis!r} names an axis twice")
+    return axis
+
+
+def _label(label):
+    """``label`` if it is a string or None, else a TypeError."""
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {type(label).__name__} {label!r}")
+    return label
 
 
 class Tensor(Operators):

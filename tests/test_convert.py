@@ -11,8 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from nn import (MLP, Activation, Linear, Sequential, Tensor, cross_entropy, mlp,
-                quadratic_cost)
+from nn import MLP, Activation, Linear, Sequential, Tensor, cross_entropy, mlp, quadratic_cost
 from nn.convert import dense_layers, from_torch, to_scalar, to_torch
 
 F64 = np.float64

@@ -830,11 +830,11 @@ def test_a_0d_leaf_grad_is_a_0d_array_after_one_backward():
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Tensor.backward accumulates a leaf's grad with "
-    "`parent.grad = (parent.grad + g).astype(parent.data.dtype, copy=False)`; NumPy returns a "
-    "scalar for 0-d + 0-d, so a 0-d leaf used twice (t * t) or a second backward turns its "
-    "grad into np.float64. Fix in backward (the lead's): wrap the sum, "
-    "`np.asarray(parent.grad + g, dtype=parent.data.dtype)`, or add in place."))
+    "The backward loop accumulates a leaf's grad with "
+    "`grad = (grad + g).astype(data.dtype, copy=False)`; NumPy returns a scalar for 0-d + 0-d, "
+    "so a 0-d leaf used twice (t * t) or a second backward turns its grad into np.float64. "
+    "Fix in the backward loop (the lead's): `np.asarray(grad + g, dtype=data.dtype)`, or add "
+    "in place; then remove this xfail."))
 def test_a_0d_leaf_grad_stays_a_0d_array_when_it_accumulates():
     t = Tensor(1.5, dtype=F64, requires_grad=True)
     (t * 2).backward()
