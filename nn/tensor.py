@@ -477,7 +477,12 @@ class Tensor(Operators):
     def sum(self, axis=None) -> Tensor:
         """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
-        Its vector-Jacobian product hands every summed element the upstream gradient.
+        Its vector-Jacobian product hands every summed element the upstream gradient. A sum
+        over every element is a 0-d Tensor (its ``data`` a 0-d array).
+
+        Raises:
+            TypeError: ``axis`` is not None, an int or a tuple of ints.
+            ValueError: an axis out of range for this shape, or named twice.
 
         >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> s = t.sum(axis=0)
@@ -492,6 +497,11 @@ class Tensor(Operators):
         """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
         Each averaged element receives the upstream gradient divided by how many there are.
+
+        Raises:
+            TypeError: ``axis`` is not None, an int or a tuple of ints.
+            ValueError: an axis out of range for this shape or named twice, or no elements
+                to average.
 
         >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> m = t.mean()
