@@ -19,5 +19,6 @@ DEMOS = {
     "lesson_chain": "the chain rule on ((2x1 + x2)**2 + 3x2**2)**3, both paths",
     "lesson_network": "the 5-weight network: online, batch, mini-batch",
     "lesson_mnist_count": "lesson 10: the 13,002 parameters, one step's cost",
+    "nielsen": "Nielsen's MNIST tables (chapters 1 and 3) through the public API",
     "landscapes": "pictures: descent on x**2, the trap, the bowl, batches",
 }

@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from autograd import command, no_grad
+from autograd import NonFiniteError, command, no_grad
 from nn import SGD, Adam, Tensor, cosine_schedule, mlp, one_hot, quadratic_cost
 from nn.data import load_mnist
 from nn.serialize import save_weights
@@ -183,10 +183,13 @@ def train(args) -> dict:
         for first in tqdm(batches, desc=f"epoch {epoch}", leave=False, unit="batch",
                           disable=None):
             idx = order[first:first + args.batch_size]
-            loss = loss_fn(recipe, model(Tensor.from_numpy(x_train[idx])), y_train[idx],
-                           targets[idx])
+            try:
+                loss = loss_fn(recipe, model(Tensor.from_numpy(x_train[idx])), y_train[idx],
+                               targets[idx])
+                value = float(loss.data)
+            except NonFiniteError:  # the outputs overflowed: say what that means here
+                value = math.nan
             optimizer.lr = schedule(len(history["batch_loss"]))
-            value = float(loss.data)
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f"the training loss became {value} in epoch {epoch}, mini-batch "

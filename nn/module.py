@@ -8,12 +8,16 @@ one breath", and the 5-weight network of "How networks learn".
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Iterable, Sequence
 
 from autograd import Value
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "activate"]
+from .checks import whole_number
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "activate",
+           "activations_per_layer", "layer_sizes", "unique"]
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
 """Activation names accepted by both engines; "linear" means none (the identity)."""
@@ -30,34 +34,64 @@ def activate(x, name: str):
     """
     if name == "linear":
         return x
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return getattr(x, name)()
 
 
-def _per_layer(activation, n_layers: int) -> list[str]:
-    """One activation name per layer from a single name or a list of names."""
-    names = [activation] * n_layers if isinstance(activation, str) else list(activation)
+def activations_per_layer(activation, n_layers: int) -> list[str]:
+    """One activation name per layer from a single name or a list of names.
+
+    Raises:
+        TypeError: ``activation`` is neither a name nor a list of names.
+        ValueError: an unknown name, or a list whose length is not ``n_layers``.
+
+    >>> activations_per_layer("relu", 2), activations_per_layer(["relu", "linear"], 2)
+    (['relu', 'relu'], ['relu', 'linear'])
+    """
+    if isinstance(activation, str):
+        names = [activation] * n_layers
+    elif isinstance(activation, Iterable):
+        names = list(activation)
+    else:
+        raise TypeError(f"activation must be a name such as 'sigmoid' or a list of names, got "
+                        f"{type(activation).__name__} {activation!r}")
     if len(names) != n_layers:
         raise ValueError(f"got {len(names)} activations for {n_layers} layers; give one name "
                          "for all layers or one per layer")
     for name in names:
-        if name not in ACTIVATIONS:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r}; choose one of "
                              f"{', '.join(ACTIVATIONS)}")
     return names
 
 
-def _check_sizes(n_in: int, sizes: Sequence[int]) -> None:
-    """Refuse network shapes that cannot be built, naming the value at fault."""
-    if isinstance(n_in, bool) or not isinstance(n_in, int) or n_in < 1:
-        raise ValueError(f"n_in must be a whole number of inputs, at least 1, got {n_in!r}")
+def layer_sizes(n_in, sizes) -> list[int]:
+    """``[n_in, *sizes]`` as ints, refusing network shapes that cannot be built by name.
+
+    Raises:
+        TypeError: ``n_in`` or a size is not a whole number, or ``sizes`` is not a list.
+        ValueError: ``sizes`` is empty, or a size is below 1.
+
+    >>> layer_sizes(784, [16, 16, 10])
+    [784, 16, 16, 10]
+    """
+    n_in = whole_number("n_in (the number of inputs)", n_in)
+    if isinstance(sizes, (str, numbers.Number)) or not isinstance(sizes, Iterable):
+        raise TypeError(f"sizes must be a list of layer widths such as [16, 16, 10], got "
+                        f"{type(sizes).__name__} {sizes!r}")
     sizes = list(sizes)
     if not sizes:
         raise ValueError("sizes is empty; give the neurons per layer, e.g. [16, 16, 10]")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"every layer needs at least 1 neuron, got sizes={sizes!r}")
+    return [n_in] + [whole_number(f"sizes[{i}] (the neurons of layer {i + 1})", size)
+                     for i, size in enumerate(sizes)]
+
+
+def unique(parameters) -> list:
+    """Each parameter once, by identity, in the order first met: a layer used twice in a
+    network has its parameters listed once, so an optimizer steps them once."""
+    seen = set()
+    return [p for p in parameters if not (id(p) in seen or seen.add(id(p)))]
 
 
 class Module:
@@ -67,8 +101,13 @@ class Module:
     """
 
     def parameters(self) -> list:
-        """Every trainable ``Value`` (or ``nn.Tensor``) of the module, in a fixed order."""
+        """Every trainable ``Value`` (or ``nn.Tensor``) of the module, each once (a shared
+        one too), in a fixed order."""
         return []
+
+    def named_parameters(self) -> dict:
+        """The parameters by name; here their positions, ``{"0": ..., "1": ...}``."""
+        return {str(i): p for i, p in enumerate(self.parameters())}
 
     def zero_grad(self) -> None:
         """Reset every parameter's ``grad`` (to 0 for a Value, to None for a Tensor).
@@ -99,11 +138,14 @@ class Neuron(Module):
     """
 
     def __init__(self, n_in: int, activation: str = "sigmoid", rng: random.Random | None = None):
+        n_in = whole_number("n_in (the number of inputs)", n_in)
+        if rng is not None and not isinstance(rng, random.Random):
+            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__} {rng!r}")
         rng = rng or random.Random()
         scale = 1.0 / math.sqrt(n_in)
         self.w = [Value(rng.gauss(0.0, scale)) for _ in range(n_in)]
         self.b = Value(0.0)
-        self.activation = _per_layer(activation, 1)[0]
+        self.activation = activations_per_layer(activation, 1)[0]
 
     def __call__(self, x: Sequence[Value]) -> Value:
         if len(x) != len(self.w):
@@ -125,6 +167,7 @@ class Layer(Module):
 
     def __init__(self, n_in: int, n_out: int, activation: str = "sigmoid",
                  rng: random.Random | None = None):
+        n_out = whole_number("n_out (the number of neurons)", n_out)
         rng = rng or random.Random()
         self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
 
@@ -132,7 +175,7 @@ class Layer(Module):
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
-        return [p for neuron in self.neurons for p in neuron.parameters()]
+        return unique(p for neuron in self.neurons for p in neuron.parameters())
 
     def __repr__(self) -> str:
         return (f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, "
@@ -154,7 +197,8 @@ class MLP(Module):
     neuron's weights then its bias.
 
     Raises:
-        ValueError: wrong number of inputs, or an unknown activation.
+        TypeError: ``n_in`` or a size is not a whole number.
+        ValueError: a size below 1, wrong number of inputs, or an unknown activation.
 
     >>> net = MLP(784, [16, 16, 10], seed=0)
     >>> net.num_parameters()          # 784*16+16 + 16*16+16 + 16*10+10
@@ -165,15 +209,17 @@ class MLP(Module):
 
     def __init__(self, n_in: int, sizes: Sequence[int], activation="sigmoid",
                  seed: int | None = None):
-        _check_sizes(n_in, sizes)
+        widths = layer_sizes(n_in, sizes)
         rng = random.Random(seed)
-        names = _per_layer(activation, len(sizes))
-        widths = [n_in, *sizes]
-        self.layers = [Layer(widths[i], widths[i + 1], names[i], rng) for i in range(len(sizes))]
+        names = activations_per_layer(activation, len(widths) - 1)
+        self.layers = [Layer(widths[i], widths[i + 1], names[i], rng) for i in range(len(names))]
 
     def __call__(self, x: Iterable) -> list[Value]:
-        x = [v if isinstance(v, Value) else Value(v) for v in x]
         n_in = len(self.layers[0].neurons[0].w)
+        if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+            raise TypeError(f"this MLP takes {n_in} numbers (a list, tuple or 1-D array), got "
+                            f"{type(x).__name__} {x!r}")
+        x = [v if isinstance(v, Value) else Value(v) for v in x]
         if len(x) != n_in:
             raise ValueError(f"this MLP takes {n_in} inputs but got {len(x)}")
         for layer in self.layers:
@@ -181,7 +227,7 @@ class MLP(Module):
         return x
 
     def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+        return unique(p for layer in self.layers for p in layer.parameters())
 
     def __repr__(self) -> str:
         return f"MLP({', '.join(map(repr, self.layers))})"

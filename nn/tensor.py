@@ -9,6 +9,7 @@ one place that does it). Array-only operations (matmul, sum, mean, cross-entropy
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -18,9 +19,10 @@ from autograd.graph import topological_order
 from autograd.math_namespaces import LibraryMath
 from autograd.operators import Operators
 
+from .checks import flag
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
-__all__ = ["Tensor", "NumpyMath", "unbroadcast"]
+__all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -156,7 +158,8 @@ def _backpropagate(order: list) -> None:
                     input_.grad = g if _unshared(g, node, input_) else np.array(
                         g, dtype=input_.data.dtype)
                 else:
-                    input_.grad = (input_.grad + g).astype(input_.data.dtype, copy=False)
+                    # asarray: NumPy gives a scalar for 0-d + 0-d; the grad stays an array
+                    input_.grad = np.asarray(input_.grad + g, dtype=input_.data.dtype)
         except FloatingPointError as exc:
             raise _non_finite_gradient(node, exc) from None
 
@@ -177,21 +180,145 @@ def _describe_tensor(t) -> str:
     return f"{name}shape {t.shape}"
 
 
-def _as_array(data, dtype) -> np.ndarray:
-    """A float32/float64 copy of ``data``, or a TypeError that names what was wrong."""
+def float_array(data, dtype=None, what: str = "Tensor data",
+                wider: str = 'pass dtype="float64"') -> np.ndarray:
+    """A new float32 (default) or float64 array holding ``data``, with every value kept.
+
+    The usual rounding to the nearest float of ``dtype`` is accepted (0.1 in float32 is
+    0.100000001). A value the conversion would change beyond that is refused: a finite number
+    too large for the dtype (1e300 in float32 would become inf), a non-zero number too small
+    for it (1e-50 in float32 would become 0), or an integer that the dtype cannot hold
+    exactly (2**40 + 1 in float32 would become 2**40). NaN and inf given as such are kept.
+
+    Args:
+        data: numbers, nested lists, an array or a Tensor (whose data is copied).
+        dtype: float32 (None, the default) or float64, in any spelling NumPy accepts.
+        what: how to name ``data`` in messages, e.g. "'0.weight'".
+        wider: the fix a message offers when float32 cannot hold a value.
+
+    Raises:
+        TypeError: the data are not real numbers (text, bools, objects), are ragged, or the
+            dtype is not float32/float64.
+        OverflowError: a finite value is too large for the dtype.
+        ValueError: a value would round to 0 or, for an integer, to another integer.
+
+    >>> float_array([1, 2]).dtype, float_array(3, "float64").shape
+    (dtype('float32'), ())
+    >>> float_array([1e300])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    OverflowError: Tensor data 1e+300 at index (0,) is too large for float32 ...
+    """
     dtype = np.dtype(np.float32 if dtype is None else dtype)
     if dtype not in _FLOAT_DTYPES:
         raise TypeError(f"Tensor dtype must be float32 or float64, got {dtype}")
     if isinstance(data, Tensor):
-        return data.data.astype(dtype)
+        data = data.data
     try:
         arr = np.asarray(data)
     except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"Tensor data must be a rectangular array of numbers: {exc}") from None
+        raise TypeError(f"{what} must be a rectangular array of numbers: {exc}") from None
     if arr.dtype.kind not in "iuf":
-        raise TypeError(f"Tensor data must be real numbers, got dtype {arr.dtype} "
-                        f"from {type(data).__name__}")
-    return arr.astype(dtype)
+        hint = ""
+        if arr.dtype == object and arr.size and all(isinstance(v, int) for v in arr.flat):
+            hint = " (integers too large for int64; convert them to floats yourself)"
+        raise TypeError(f"{what} must be real numbers, got dtype {arr.dtype} "
+                        f"from {type(data).__name__}{hint}")
+    if arr.dtype == dtype:
+        return arr.copy()
+    info = np.finfo(dtype)
+    wider = f" {wider}" if dtype == np.float32 else ""
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > dtype.itemsize:
+        too_large = _too_large(arr, dtype)  # checked first: the conversion would warn
+        if too_large is not None:
+            value, index = too_large
+            raise OverflowError(f"{what} {value} at index {index} is too large for {dtype} "
+                                f"(its largest value is {info.max:.3g}) and would become "
+                                f"inf;{wider or ' no Tensor can hold it'}")
+    out = arr.astype(dtype)
+    if np.count_nonzero(out) != np.count_nonzero(arr):
+        value, index = _first(arr, (arr != 0) & (out == 0))
+        raise ValueError(f"{what} {value} at index {index} is too small for {dtype} (its "
+                         f"smallest positive value is {info.smallest_subnormal:.3g}) and "
+                         f"would become 0;{wider or ' scale the data first'}")
+    if arr.dtype.kind in "iu":
+        inexact = _inexact_integer(arr, out, 2 ** (info.nmant + 1))
+        if inexact is not None:
+            value, index, becomes = inexact
+            raise ValueError(f"{what} {value} at index {index} is an integer that {dtype} "
+                             f"cannot hold exactly (it would become {becomes});"
+                             f"{wider or ' convert it yourself'}")
+    return out
+
+
+def _too_large(arr: np.ndarray, dtype: np.dtype) -> tuple | None:
+    """The first finite element of ``arr`` that would round to +-inf in ``dtype``, and its
+    index, or None."""
+    threshold = _overflow_threshold(arr.dtype, dtype)
+    if arr.ndim == 0:  # one number (a constant, as in t * 2): NumPy scalars are quicker
+        value = arr[()]
+        return (value, ()) if abs(value) >= threshold and np.isfinite(value) else None
+    mask = np.abs(arr) >= threshold
+    if mask.any():
+        mask &= np.isfinite(arr)  # inf and nan given as such are kept
+        if mask.any():
+            return _first(arr, mask)
+    return None
+
+
+@functools.cache
+def _overflow_threshold(wide: np.dtype, narrow: np.dtype):
+    """The smallest number of the ``wide`` dtype that rounds to inf in ``narrow``: its
+    largest float plus half the gap below it (numbers closer round down to that float)."""
+    info = np.finfo(narrow)
+    half_gap = wide.type(2) ** (info.maxexp - 2 - info.nmant)  # float32: 2**103
+    return wide.type(info.max) + half_gap
+
+
+def _inexact_integer(arr: np.ndarray, out: np.ndarray, exact_up_to: int) -> tuple | None:
+    """The first integer of ``arr`` that ``out`` does not hold exactly: (value, index, what
+    it became), or None. Every integer up to ``exact_up_to`` in size is exact."""
+    if arr.ndim == 0:
+        value, becomes = int(arr), int(out)
+        return (value, (), becomes) if abs(value) > exact_up_to and becomes != value else None
+    if not arr.size or (arr.max() <= exact_up_to and arr.min() >= -exact_up_to):
+        return None
+    for i in np.flatnonzero((arr > exact_up_to) | (arr < -exact_up_to)):
+        if int(out.flat[i]) != int(arr.flat[i]):
+            index = tuple(int(k) for k in np.unravel_index(i, arr.shape))
+            return int(arr.flat[i]), index, int(out.flat[i])
+    return None
+
+
+def _first(arr: np.ndarray, mask) -> tuple:
+    """The first element of ``arr`` where ``mask`` holds, and its index as a tuple."""
+    flat = int(np.flatnonzero(mask)[0])
+    index = tuple(int(k) for k in np.unravel_index(flat, arr.shape))
+    return arr.flat[flat], index
+
+
+def _checked_axis(axis, shape: tuple):
+    """``axis`` for a sum or mean over a tensor of ``shape``: None, an int or a tuple of
+    distinct ints, each in [-ndim, ndim); else an error naming the shape."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for ax in axes:
+        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, numbers.Integral):
+            raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
+        if not -len(shape) <= ax < len(shape):
+            raise ValueError(f"axis {ax} is out of range for a tensor of shape {shape} "
+                             f"(axes {-len(shape)} to {len(shape) - 1})" if shape else
+                             f"axis {ax} is out of range for a 0-d tensor, which has no axes")
+    if len({ax % len(shape) for ax in axes}) != len(axes):
+        raise ValueError(f"axis {axis!r} names an axis twice")
+    return axis
+
+
+def _label(label):
+    """``label`` if it is a string or None, else a TypeError."""
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {type(label).__name__} {label!r}")
+    return label
 
 
 class Tensor(Operators):
@@ -203,15 +330,17 @@ class Tensor(Operators):
     ``cross_entropy``.
 
     Args:
-        data: numbers, nested lists or an array; copied.
+        data: numbers, nested lists or an array; copied (see ``float_array`` for the
+            values a conversion to float32 refuses instead of changing).
         dtype: float32 (default) or float64.
-        requires_grad: whether ``backward()`` should fill in this tensor's ``grad``. True for
-            parameters; inputs and targets leave it False, and operations on tensors none of
-            which require a gradient record no graph.
-        label: an optional name.
+        requires_grad: True or False: whether ``backward()`` should fill in this tensor's
+            ``grad``. True for parameters; inputs and targets leave it False, and operations
+            on tensors none of which require a gradient record no graph.
+        label: an optional name (a string).
 
     Attributes:
-        data: ``np.ndarray`` of dtype float32 or float64.
+        data: ``np.ndarray`` of dtype float32 or float64, also for a single number and for
+            every operation's result (a 0-d array, never a NumPy scalar).
         grad: array of ``data``'s shape after ``backward()``, or None if no gradient has
             reached this tensor (unlike ``Value.grad``, which starts at 0).
         op, inputs, saved: the operation that made it, its inputs, and what the operation
@@ -219,7 +348,9 @@ class Tensor(Operators):
             ``parents`` is another name for ``inputs``, kept for code written for 0.1.
 
     Raises:
-        TypeError: the data are not real numbers, or the dtype is not float32/float64.
+        TypeError: the data are not real numbers, the dtype is not float32/float64,
+            ``requires_grad`` is not a bool, or ``label`` is not a string.
+        OverflowError, ValueError: a value that float32 cannot hold (see ``float_array``).
 
     >>> w = Tensor([[1.0], [2.0]], dtype="float64", requires_grad=True)   # shape (2, 1)
     >>> x = Tensor([[3.0, 4.0]], dtype="float64")                          # shape (1, 2)
@@ -235,13 +366,13 @@ class Tensor(Operators):
     __array_ufunc__ = None
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, label: str | None = None):
-        self.data = _as_array(data, dtype)
+        self.data = float_array(data, dtype)
         self.grad = None
-        self.label = label
+        self.label = _label(label)
         self.op = None
         self.inputs = ()
         self.saved = None
-        self.requires_grad = requires_grad
+        self.requires_grad = flag("requires_grad", requires_grad)
 
     @classmethod
     def from_numpy(cls, array: np.ndarray, requires_grad: bool = False,
@@ -257,18 +388,25 @@ class Tensor(Operators):
 
         Raises:
             TypeError: ``array`` is not a float32/float64 ndarray (use ``Tensor(data)``,
-                which converts).
+                which converts), ``requires_grad`` is not a bool, or ``label`` not a string.
+            ValueError: ``requires_grad=True`` for a read-only array.
 
         >>> batch = np.zeros((2, 3), dtype=np.float32)
         >>> Tensor.from_numpy(batch).data is batch
         True
         """
-        if not isinstance(array, np.ndarray) or array.dtype not in _FLOAT_DTYPES:
-            what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+        if type(array) is not np.ndarray or array.dtype not in _FLOAT_DTYPES:
+            # a subclass (np.matrix, a masked array) has other arithmetic: refused too
+            what = (array.dtype if type(array) is np.ndarray else type(array).__name__)
             raise TypeError(f"Tensor.from_numpy needs a float32 or float64 ndarray, got {what}; "
                             "use Tensor(data), which converts (and copies)")
+        requires_grad = flag("requires_grad", requires_grad)
+        if requires_grad and not array.flags.writeable:
+            raise ValueError("Tensor.from_numpy(array, requires_grad=True): the array is "
+                             "read-only, so an optimizer could not update it in place; pass "
+                             "a writable copy, array.copy()")
         out = cls._wrap(array)
-        out.requires_grad, out.label = requires_grad, label
+        out.requires_grad, out.label = requires_grad, _label(label)
         return out
 
     @classmethod
@@ -278,6 +416,8 @@ class Tensor(Operators):
         The graph is recorded only where a gradient can flow: grad mode on and some input
         requiring a gradient.
         """
+        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-d results: keep arrays
+            data = np.asarray(data)
         out = cls.__new__(cls)
         out.data, out.grad, out.label = data, None, None
         out.op, out.inputs, out.saved, out.requires_grad = None, (), None, False
@@ -393,7 +533,12 @@ class Tensor(Operators):
     def sum(self, axis=None) -> Tensor:
         """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
-        Its vector-Jacobian product hands every summed element the upstream gradient.
+        Its vector-Jacobian product hands every summed element the upstream gradient. A sum
+        over every element is a 0-d Tensor (its ``data`` a 0-d array).
+
+        Raises:
+            TypeError: ``axis`` is not None, an int or a tuple of ints.
+            ValueError: an axis out of range for this shape, or named twice.
 
         >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> s = t.sum(axis=0)
@@ -402,12 +547,17 @@ class Tensor(Operators):
         >>> s.sum().backward(); t.grad.tolist()
         [[1.0, 1.0], [1.0, 1.0]]
         """
-        return self._tensor_op(Sum, (self,), axis)
+        return self._tensor_op(Sum, (self,), _checked_axis(axis, self.shape))
 
     def mean(self, axis=None) -> Tensor:
         """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
         Each averaged element receives the upstream gradient divided by how many there are.
+
+        Raises:
+            TypeError: ``axis`` is not None, an int or a tuple of ints.
+            ValueError: an axis out of range for this shape or named twice, or no elements
+                to average.
 
         >>> t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> m = t.mean()
@@ -416,7 +566,7 @@ class Tensor(Operators):
         >>> m.backward(); t.grad.tolist()
         [[0.25, 0.25], [0.25, 0.25]]
         """
-        return self._tensor_op(Mean, (self,), axis)
+        return self._tensor_op(Mean, (self,), _checked_axis(axis, self.shape))
 
     def cross_entropy(self, labels) -> Tensor:
         """Mean softmax cross-entropy of these logits against integer class labels.

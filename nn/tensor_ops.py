@@ -1,5 +1,5 @@
 """Operations that exist only for arrays: matmul, a layer's x @ w + b, sums and means, and
-the two costs.
+the three costs.
 
 Elementwise operations (+, *, exp, sigmoid, ...) are not here: ``nn.Tensor`` takes them from
 the same table as the scalar engine (``autograd.ops``). The operations here are not
@@ -21,7 +21,10 @@ import math
 
 import numpy as np
 
-__all__ = ["MatMul", "Affine", "Sum", "Mean", "QuadraticCost", "SoftmaxCrossEntropy"]
+from autograd import finite
+
+__all__ = ["MatMul", "Affine", "Sum", "Mean", "QuadraticCost", "SoftmaxCrossEntropy",
+           "BinaryCrossEntropy"]
 
 
 class TensorOp:
@@ -171,6 +174,32 @@ class Mean(TensorOp):
         return (_spread(g / a.dtype.type(count), kept_shape, a.shape),)
 
 
+def _check_cost_inputs(cost: str, outputs: np.ndarray, targets: np.ndarray | None = None,
+                       what: str = "outputs") -> None:
+    """Refuse a mini-batch that a cost cannot average, or numbers that are not finite.
+
+    A cost averages over the examples, so a batch of none has no cost (0 / 0): ValueError.
+    NaN or inf in the outputs means the network's numbers overflowed, typically a learning
+    rate too large: ``autograd.NonFiniteError`` here, at the loss, before backward() and a
+    step write them into the weights (unless ``autograd.allow_non_finite()`` is on).
+    """
+    if outputs.ndim < 1 or outputs.shape[0] == 0:
+        raise ValueError(f"{cost} of a mini-batch of no examples ({what} of shape "
+                         f"{outputs.shape}) is undefined: it averages over the examples; "
+                         "check the batch (is the data empty, or a slice past its end?)")
+    if finite.is_non_finite_allowed():
+        return
+    for name, array in ((what, outputs), ("targets", targets)):
+        if array is not None and not np.isfinite(array).all():
+            flat = int(np.flatnonzero(~np.isfinite(array))[0])
+            index = tuple(int(k) for k in np.unravel_index(flat, array.shape))
+            cause = ("the network's numbers overflowed (training diverged: try a smaller "
+                     "learning rate) or an input holds it" if name == what else
+                     "check the targets")
+            raise finite.NonFiniteError(f"{cost}: the {name} hold {array.flat[flat]} at "
+                                        f"index {index}; {cause}")
+
+
 class QuadraticCost(TensorOp):
     """The lesson's quadratic cost of a mini-batch: for outputs a and targets y of shape
     (N, K), the sum over the K outputs of (a - y)**2, averaged over the N examples.
@@ -186,6 +215,7 @@ class QuadraticCost(TensorOp):
     @staticmethod
     def forward(inputs, const):
         a, y = inputs
+        _check_cost_inputs("quadratic_cost", a, y)
         diff = a - y
         n = a.shape[0]
         return np.asarray(np.vdot(diff, diff) / n, dtype=a.dtype), diff
@@ -211,6 +241,7 @@ class SoftmaxCrossEntropy(TensorOp):
     @staticmethod
     def forward(inputs, labels):
         (z,) = inputs
+        _check_cost_inputs("cross_entropy", z, what="logits")
         shifted = z - z.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
@@ -225,3 +256,70 @@ class SoftmaxCrossEntropy(TensorOp):
         grad[np.arange(len(labels)), labels] -= 1
         grad *= g / len(labels)
         return (grad,)
+
+
+class BinaryCrossEntropy(TensorOp):
+    """Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed from the
+    logits so that it is exact for any logit, in float32 too.
+
+    Per element, for a logit z and a target y (Nielsen, chapter 3, the cross-entropy cost,
+    with a = sigmoid(z)):
+    -[y log a + (1 - y) log(1 - a)] = log(1 + exp(-|z|)) + y max(-z, 0) + (1 - y) max(z, 0),
+    where every term is >= 0, exp never overflows and no log of 0 is taken (log(1 - a)
+    would be log 0 once a rounds to 1: z > 16.6 in float32).
+    The loss is the sum of the elements divided by the reduction's count: 1 for "sum",
+    every element for "mean" (as PyTorch's ``binary_cross_entropy_with_logits``), the
+    mini-batch N (the first axis) for "batch" (summed over the outputs, averaged over the
+    examples: Nielsen's cost).
+
+    VJP: d loss / d z = (sigmoid(z) - y) g / count, computed as
+    (1 - y) sigmoid(z) - y sigmoid(-z) with each sigmoid from exp(-|z|), so that it keeps
+    its precision where sigmoid(z) rounds to 1; d loss / d y = -z g / count.
+
+    Raises:
+        ValueError: an unknown reduction, shapes that differ, no examples, logits or
+            targets that are not finite, or targets outside [0, 1].
+    """
+
+    name, symbol = "binary_cross_entropy", "binary_cross_entropy"
+    REDUCTIONS = ("mean", "sum", "batch")
+
+    @classmethod
+    def describe(cls, names, saved):
+        return f"{cls.symbol}({names[0]}, {names[1]}, reduction={saved[1]!r})"
+
+    @staticmethod
+    def forward(inputs, reduction):
+        z, y = inputs
+        if reduction not in BinaryCrossEntropy.REDUCTIONS:
+            raise ValueError(f"binary_cross_entropy reduction must be one of "
+                             f"{', '.join(map(repr, BinaryCrossEntropy.REDUCTIONS))}, got "
+                             f"{reduction!r}")
+        if z.shape != y.shape:
+            raise ValueError(f"binary_cross_entropy needs logits and targets of one shape, got "
+                             f"{z.shape} and {y.shape}")
+        _check_cost_inputs("binary_cross_entropy", z, y, what="logits")
+        if ((y < 0) | (y > 1)).any():
+            raise ValueError(f"binary_cross_entropy targets must be in [0, 1], got values "
+                             f"from {y.min()} to {y.max()}")
+        e = np.exp(-np.abs(z))
+        elementwise = np.log1p(e) + y * np.maximum(-z, 0) + (1 - y) * np.maximum(z, 0)
+        count = {"sum": 1, "mean": z.size, "batch": z.shape[0]}[reduction]
+        loss = np.add.reduce(elementwise, axis=None) / count
+        return np.asarray(loss, dtype=z.dtype), (e, reduction, count)
+
+    @staticmethod
+    def vjp(g, out, inputs, saved, needs):
+        z, y = inputs
+        e, _, count = saved
+        scale = g / z.dtype.type(count)
+        grad_z = grad_y = None
+        if needs[0]:
+            big = 1 / (1 + e)            # sigmoid(|z|), in (1/2, 1]
+            small = e * big              # sigmoid(-|z|) = exp(-|z|) / (1 + exp(-|z|))
+            positive = z >= 0
+            sig, sig_neg = np.where(positive, big, small), np.where(positive, small, big)
+            grad_z = ((1 - y) * sig - y * sig_neg) * scale
+        if needs[1]:
+            grad_y = -z * scale
+        return (grad_z, grad_y)

@@ -11,7 +11,8 @@ import pytest
 
 from autograd import OPS, Op, Value, detect_anomaly, grad, gradcheck, register_op
 from autograd.expr import parse
-from nn import MLP, SGD, Tensor, mlp, one_hot, quadratic_cost
+from nn import (MLP, SGD, Adam, Linear, MiniBatches, Sequential, Tensor, binary_cross_entropy,
+                blas_threads, mlp, one_hot, quadratic_cost)
 from nn.data import load_mnist
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-inputs.md"
@@ -27,7 +28,9 @@ def anomaly(fn):
 NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
                  gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
                  quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
-                 anomaly=anomaly)
+                 anomaly=anomaly, Adam=Adam, Linear=Linear, MiniBatches=MiniBatches,
+                 Sequential=Sequential, binary_cross_entropy=binary_cross_entropy,
+                 blas_threads=blas_threads)
 ROWS = [m.groupdict() for line in DOC.read_text(encoding="utf-8").splitlines()
         if (m := ROW.match(line))]
 

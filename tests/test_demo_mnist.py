@@ -147,17 +147,18 @@ def error_paragraph(done: subprocess.CompletedProcess) -> str:
 def test_a_file_named_as_the_data_folder_is_one_error_paragraph(tmp_path):
     (tmp_path / "mnist.gz").write_bytes(b"not a folder")
     text = error_paragraph(demo(tmp_path, "--data", str(tmp_path / "mnist.gz"), "--quick"))
-    assert text == (f"error: {tmp_path / 'mnist.gz'} (passed as path) is a file; expected a "
-                    f"folder holding the four MNIST files. Name the folder that contains it.")
+    assert text == (f"error: {tmp_path / 'mnist.gz'} (passed as path) is a regular file; "
+                    f"expected a folder holding the four MNIST files. Name the folder that "
+                    f"holds the files instead (this one is in {tmp_path}).")
 
 
 def test_a_training_set_of_0_images_is_refused_before_training(tmp_path):
     folder = mnist_folder(tmp_path / "empty", train=0)
     done = demo(tmp_path, "--data", str(folder), "--quick")
     text = error_paragraph(done)
-    assert text == (f"error: MNIST from {folder}, passed as path (0 train / 5 test images): "
-                    f"the training set holds no images, so there is nothing to train on. Name "
-                    f"a folder that holds the MNIST files (--data DIR).")
+    assert text == (f"error: {folder / 'train-images-idx3-ubyte.gz'}: the header declares 0 "
+                    f"images; expected at least one. The file is damaged or is not an MNIST "
+                    f"file: delete it and download it again, or restore a good copy.")
     assert not (tmp_path / "out").exists()
 
 
@@ -165,7 +166,7 @@ def test_a_labels_file_with_labels_past_9_is_one_error_paragraph(tmp_path):
     folder = mnist_folder(tmp_path / "bad", labels=[1, 2, 3, 12, 0])
     text = error_paragraph(demo(tmp_path, "--data", str(folder), "--quick"))
     assert text.startswith(f"error: {folder / 'train-labels-idx1-ubyte.gz'}: expected digit "
-                           f"labels 0..9, found 1 labels outside that range (the first is 12 "
+                           f"labels 0..9, found 1 label outside that range (the first is 12 "
                            f"at index 3).")
 
 

@@ -277,16 +277,57 @@ def test_initial_weights_lecun_biases_zero():
     assert std == pytest.approx(1 / math.sqrt(400), rel=0.05)  # 20,000 draws
 
 
-@pytest.mark.parametrize("n_in, sizes, fragment", [
-    (3, [], "sizes is empty"),
-    (0, [2], "n_in must be"),
-    (3, [2, 0], "at least 1 neuron"),
-    (2.5, [2], "n_in must be"),
+@pytest.mark.parametrize("n_in, sizes, error, fragment", [
+    (3, [], ValueError, "sizes is empty"),
+    (0, [2], ValueError, r"n_in \(the number of inputs\) must be at least 1, got 0"),
+    (-1, [2], ValueError, r"n_in .* must be at least 1, got -1"),
+    (3, [2, 0], ValueError, r"sizes\[1\] \(the neurons of layer 2\) must be at least 1"),
+    (2.5, [2], TypeError, r"n_in .* must be a whole number \(an int\), got the float 2.5"),
+    (True, [2], TypeError, r"n_in .* got the bool True"),
+    (3, [2.0], TypeError, r"sizes\[0\] .* got the float 2.0"),
+    (3, 10, TypeError, r"sizes must be a list of layer widths such as \[16, 16, 10\], got int"),
+    (3, "16", TypeError, r"sizes must be a list"),
 ])
-def test_impossible_shapes_are_refused_for_both_engines(n_in, sizes, fragment):
+def test_impossible_shapes_are_refused_for_both_engines(n_in, sizes, error, fragment):
     from nn import mlp
 
-    with pytest.raises(ValueError, match=fragment):
+    with pytest.raises(error, match=fragment):
         MLP(n_in, sizes)
-    with pytest.raises(ValueError, match=fragment):
+    with pytest.raises(error, match=fragment):
         mlp(n_in, sizes)
+
+
+def test_numpy_integers_are_sizes_too():
+    from nn import mlp
+
+    assert MLP(np.int64(3), [np.int32(2)]).num_parameters() == 8
+    assert mlp(np.int64(3), [np.int32(2)]).num_parameters() == 8
+
+
+@pytest.mark.parametrize("make, error, fragment", [
+    (lambda: Neuron(0), ValueError, r"n_in .* must be at least 1"),
+    (lambda: Neuron(-1), ValueError, r"n_in .* must be at least 1"),
+    (lambda: Neuron(2, rng=0), TypeError, r"rng must be a random.Random"),
+    (lambda: Layer(2, 0), ValueError, r"n_out .* must be at least 1"),
+    (lambda: Layer(0, 2), ValueError, r"n_in .* must be at least 1"),
+    (lambda: MLP(2, [1], activation=None), TypeError, r"activation must be a name"),
+    (lambda: MLP(2, [1], activation=[np.ones(2)]), ValueError, r"unknown activation"),
+])
+def test_neurons_and_layers_refuse_impossible_shapes(make, error, fragment):
+    with pytest.raises(error, match=fragment):
+        make()
+
+
+def test_a_shared_layer_is_listed_once():
+    net = MLP(2, [2, 2], seed=0)
+    net.layers.append(net.layers[1])           # the same layer twice
+    params = net.parameters()
+    assert len(params) == len({id(p) for p in params}) == 6 + 6
+    assert net.num_parameters() == 12
+
+
+@pytest.mark.parametrize("x", [5, 2.0, "ab", None])
+def test_an_mlp_takes_a_list_of_numbers(x):
+    with pytest.raises(TypeError, match=r"this MLP takes 2 numbers \(a list, tuple or 1-D "
+                                        r"array\), got"):
+        MLP(2, [1])(x)

@@ -720,3 +720,159 @@ def test_backward_grad_of_the_wrong_shape_raises():
     with pytest.raises(ValueError, match=r"shape"):
         (x * 3).backward(np.ones((4, 2)))
     assert x.grad is None
+
+
+# ----------------------------------------------------------------- construction keeps values
+
+
+@pytest.mark.parametrize("data, dtype, error, pattern", [
+    ([1e300], None, OverflowError, r"1e\+300 at index \(0,\) is too large for float32 .*inf"),
+    (-1e39, None, OverflowError, r"-1e\+39 at index \(\) is too large for float32"),
+    ([[0.5, 3.5e38]], None, OverflowError, r"at index \(0, 1\)"),
+    ([1e-50], None, ValueError, r"1e-50 at index \(0,\) is too small for float32 .*become 0"),
+    ([2 ** 40 + 1], None, ValueError, r"1099511627777 .* cannot hold exactly .*1099511627776"),
+    (np.array([1, 2 ** 24 + 1]), None, ValueError, r"16777217 at index \(1,\)"),
+    (np.array([2 ** 60 + 1]), "float64", ValueError, r"float64 cannot hold exactly"),
+    (np.array([2 ** 64 - 1], dtype=np.uint64), None, ValueError, r"18446744073709551615"),
+])
+def test_a_value_the_dtype_cannot_hold_is_refused(data, dtype, error, pattern):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no RuntimeWarning on the way
+        with pytest.raises(error, match=pattern):
+            Tensor(data, dtype=dtype)
+
+
+def test_float64_names_the_wider_dtype_as_the_fix():
+    with pytest.raises(OverflowError, match=r'pass dtype="float64"'):
+        Tensor([1e300])
+    assert Tensor([1e300], dtype=F64).data[0] == 1e300
+    assert Tensor([1e-50], dtype=F64).data[0] == 1e-50
+    assert Tensor([2 ** 40 + 1], dtype=F64).data[0] == 2 ** 40 + 1
+
+
+@pytest.mark.parametrize("data", [
+    [0.1, -2.5, 3.4028234663852886e38],   # rounding, and float32's largest value itself
+    [3.40282356e38],                      # beyond it, but nearer to it than to inf
+    [2 ** 24, -2 ** 24, 2 ** 30],         # integers that float32 holds exactly
+    [np.inf, -np.inf, np.nan],            # given as such: kept
+    [1e-45],                              # rounds to float32's smallest subnormal, not 0
+    np.zeros((0, 3)),
+])
+def test_ordinary_rounding_is_accepted(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = Tensor(data)
+    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float32))
+
+
+def test_a_tensor_converted_to_float32_is_checked_too():
+    with pytest.raises(OverflowError, match="too large for float32"):
+        Tensor(Tensor([1e300], dtype=F64))
+
+
+@pytest.mark.parametrize("requires_grad", ["no", "", 1, 0, None, np.array(True)])
+def test_requires_grad_must_be_a_bool(requires_grad):
+    with pytest.raises(TypeError, match=r"requires_grad must be True or False"):
+        Tensor([1.0], requires_grad=requires_grad)
+    with pytest.raises(TypeError, match=r"requires_grad must be True or False"):
+        Tensor.from_numpy(np.ones(2), requires_grad=requires_grad)
+    assert Tensor([1.0], requires_grad=np.True_).requires_grad is True
+
+
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match=r"label must be a string or None, got int 3"):
+        Tensor([1.0], label=3)
+    with pytest.raises(TypeError, match=r"label must be a string"):
+        Tensor.from_numpy(np.ones(2), label=["w"])
+
+
+def test_from_numpy_refuses_a_read_only_parameter():
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    assert Tensor.from_numpy(frozen).data is frozen  # an input may be read-only
+    with pytest.raises(ValueError, match=r"read-only.*array.copy\(\)"):
+        Tensor.from_numpy(frozen, requires_grad=True)
+
+
+# ----------------------------------------------------------------- 0-d results are arrays
+
+
+def zero_d_results(t, other):
+    """Every operation on 0-d tensors (``t`` and ``other``), and full reductions."""
+    results = {op.name: call_op(op, t, other) for op in BINARY_OPS}
+    results.update({op.name: call_op(op, t) for op in UNARY_OPS})
+    results.update({op.name: call_op(op, t, const=2) for op in CONST_OPS})
+    matrix = Tensor(np.ones((2, 3)), dtype=t.dtype, requires_grad=True)
+    results.update({"sum": matrix.sum(), "mean": matrix.mean(), "sum0d": t.sum(),
+                    "mean0d": t.mean(), "sum_axes": matrix.sum(axis=(0, 1)),
+                    "quadratic_cost": quadratic_cost(matrix, np.zeros((2, 3))),
+                    "cross_entropy": matrix.cross_entropy([0, 1])})
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_operations_on_0d_tensors_give_0d_arrays(dtype):
+    t = Tensor(1.5, dtype=dtype, requires_grad=True)
+    other = Tensor(0.5, dtype=dtype, requires_grad=True)
+    for name, result in zero_d_results(t, other).items():
+        assert type(result.data) is np.ndarray, name
+        assert result.data.shape == () and result.data.dtype == dtype, name
+    with no_grad():  # the same without a graph
+        for name, result in zero_d_results(t, other).items():
+            assert type(result.data) is np.ndarray, name
+
+
+def test_a_0d_leaf_grad_is_a_0d_array_after_one_backward():
+    t = Tensor(1.5, dtype=F64, requires_grad=True)
+    for make in (lambda: t.exp(), lambda: (t * 2).sum(), lambda: t.mean(), lambda: t ** 3):
+        t.zero_grad()
+        make().backward()
+        assert type(t.grad) is np.ndarray and t.grad.shape == (), t.grad
+
+
+def test_a_0d_leaf_grad_stays_a_0d_array_when_it_accumulates():
+    t = Tensor(1.5, dtype=F64, requires_grad=True)
+    (t * 2).backward()
+    (t * 2).backward()          # a second backward adds to the grad
+    assert t.grad == 4.0
+    assert type(t.grad) is np.ndarray
+    t.zero_grad()
+    (t * t).backward()          # one backward, two paths to t
+    assert t.grad == 3.0
+    assert type(t.grad) is np.ndarray
+
+
+@pytest.mark.parametrize("axis, error, pattern", [
+    (True, TypeError, r"axis must be None, an int or a tuple of ints, got True"),
+    (1.0, TypeError, r"axis must be None"),
+    ((0, "1"), TypeError, r"axis must be None"),
+    (2, ValueError, r"axis 2 is out of range for a tensor of shape \(2, 3\) \(axes -2 to 1\)"),
+    (-3, ValueError, r"axis -3 is out of range"),
+    ((1, -1), ValueError, r"axis \(1, -1\) names an axis twice"),
+])
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_a_bad_axis_is_refused_naming_the_shape(reduce, axis, error, pattern):
+    with pytest.raises(error, match=pattern):
+        getattr(Tensor(np.ones((2, 3))), reduce)(axis=axis)
+    with pytest.raises(ValueError, match=r"0-d tensor, which has no axes"):
+        getattr(Tensor(1.0), reduce)(axis=0)
+    np.testing.assert_array_equal(getattr(Tensor(np.ones((2, 3))), reduce)(axis=np.int64(-1))
+                                  .data, [3.0, 3.0] if reduce == "sum" else [1.0, 1.0])
+
+
+def test_integers_beyond_int64_say_so():
+    with pytest.raises(TypeError, match=r"dtype object .*integers too large for int64"):
+        Tensor([2 ** 70])
+
+
+class Doubling(np.ndarray):
+    """An ndarray subclass whose arithmetic differs, as np.matrix's * does."""
+
+    def __mul__(self, other):
+        return 2 * np.asarray(self) * other
+
+
+@pytest.mark.parametrize("subclass", [np.ones(2).view(Doubling), np.ma.masked_array([1.0, 2.0])])
+def test_from_numpy_refuses_array_subclasses_with_other_arithmetic(subclass):
+    with pytest.raises(TypeError, match=r"float32 or float64 ndarray, got (Doubling|MaskedArray)"):
+        Tensor.from_numpy(subclass)

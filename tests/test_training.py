@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from autograd import Value
-from nn import MLP, SGD, Adam, Tensor, cross_entropy, mlp, quadratic_cost
+from nn import MLP, SGD, Adam, Tensor, cosine_schedule, cross_entropy, mlp, quadratic_cost
 
 OPTIMIZERS = {
     "sgd": lambda params: SGD(params, lr=0.5),
@@ -215,7 +216,7 @@ def test_optimizer_with_no_parameters(cls):
 @pytest.mark.parametrize("cls", [SGD, Adam])
 @pytest.mark.parametrize("lr", [0, 0.0, -0.1, math.nan])
 def test_optimizer_with_a_non_positive_learning_rate(cls, lr):
-    with pytest.raises(ValueError, match=r"learning rate must be positive"):
+    with pytest.raises(ValueError, match=r"learning rate lr must be positive"):
         cls([Value(1.0)], lr=lr)
 
 
@@ -245,3 +246,198 @@ def test_passing_the_parameters_method_itself_names_the_fix():
 def test_optimizer_settings_out_of_range_are_refused(make):
     with pytest.raises(ValueError):
         make(MLP(2, [1]).parameters())
+
+
+# ----------------------------------------------------------------- settings, checked when set
+
+
+def a_param():
+    return Tensor([1.0, -2.0], dtype=np.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize("lr, error, pattern", [
+    (math.inf, ValueError, r"the learning rate lr must be finite, got inf"),
+    (-math.inf, ValueError, r"lr must be positive, got -inf"),
+    (math.nan, ValueError, r"lr must be positive, got nan"),
+    ("0.1", TypeError, r"lr must be a number, got the str '0.1'; convert it first"),
+    (True, TypeError, r"lr must be a number, got the bool True"),
+    (None, TypeError, r"lr must be a real number, got the NoneType None"),
+    (1 + 0j, TypeError, r"lr must be a real number, got the complex"),
+    (np.float32(np.inf), ValueError, r"lr must be finite"),
+])
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_bad_learning_rate_is_refused_by_name(cls, lr, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cls([a_param()], lr=lr)
+
+
+@pytest.mark.parametrize("make, pattern", [
+    (lambda ps: SGD(ps, lr=0.1, momentum=True), r"momentum must be a number, got the bool"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=-0.5), r"momentum must be in \[0, 1\), got -0.5"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=math.nan), r"momentum must be in \[0, 1\)"),
+    (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), r"weight_decay must be >= 0 and finite"),
+    (lambda ps: SGD(ps, lr=0.1, weight_decay=math.inf), r"weight_decay must be >= 0 and"),
+    (lambda ps: SGD(ps, lr=0.1, weight_decay="0.1"), r"weight_decay must be a number"),
+    (lambda ps: Adam(ps, eps=math.inf), r"eps must be finite, got inf"),
+    (lambda ps: Adam(ps, eps=-1e-8), r"eps must be positive"),
+    (lambda ps: Adam(ps, betas=0.9), r"betas must be two numbers in \[0, 1\), got 0.9"),
+    (lambda ps: Adam(ps, betas=(0.9,)), r"betas must be two numbers"),
+    (lambda ps: Adam(ps, betas="ab"), r"betas must be two numbers"),
+    (lambda ps: Adam(ps, betas=(0.9, True)), r"betas\[1\] must be a number, got the bool"),
+    (lambda ps: Adam(ps, betas=(math.nan, 0.9)), r"betas\[0\] must be in \[0, 1\)"),
+    (lambda ps: Adam(ps, weight_decay=math.nan), r"weight_decay must be >= 0 and finite"),
+])
+def test_a_bad_setting_is_refused_by_name(make, pattern):
+    with pytest.raises((TypeError, ValueError), match=pattern):
+        make([a_param()])
+
+
+@pytest.mark.parametrize("make, setting, bad", [
+    (lambda ps: SGD(ps, lr=0.1), "lr", -0.1),
+    (lambda ps: SGD(ps, lr=0.1), "lr", math.inf),
+    (lambda ps: SGD(ps, lr=0.1), "lr", "0.05"),
+    (lambda ps: SGD(ps, lr=0.1, momentum=0.9), "momentum", 1.0),
+    (lambda ps: SGD(ps, lr=0.1), "weight_decay", -0.01),
+    (lambda ps: Adam(ps), "lr", 0.0),
+    (lambda ps: Adam(ps), "eps", math.nan),
+    (lambda ps: Adam(ps), "betas", (0.9, 1.0)),
+    (lambda ps: Adam(ps), "weight_decay", math.inf),
+])
+def test_a_setting_changed_after_construction_is_checked_too(make, setting, bad):
+    p = a_param()
+    opt = make([p])
+    before = getattr(opt, setting)
+    with pytest.raises((TypeError, ValueError), match=setting):
+        setattr(opt, setting, bad)
+    assert getattr(opt, setting) == before  # the old value stays
+    (p * p).sum().backward()
+    opt.step()
+    assert np.isfinite(p.data).all()
+
+
+def test_a_new_learning_rate_is_used_by_the_next_step():
+    p = a_param()
+    opt = SGD([p], lr=0.1)
+    opt.lr = 0.5
+    p.grad = np.array([1.0, 1.0])
+    opt.step()
+    np.testing.assert_array_equal(p.data, [0.5, -2.5])
+
+
+def test_a_fraction_learning_rate_keeps_the_arithmetic_exact():
+    x = Value(Fraction(3))
+    opt = SGD([x], lr=Fraction(1, 10))
+    (x ** 2).backward()
+    opt.step()
+    assert x.data == Fraction(12, 5) and type(x.data) is Fraction
+    assert opt.lr == Fraction(1, 10)
+
+
+# ----------------------------------------------------------------- what counts as parameters
+
+
+@pytest.mark.parametrize("parameters, error, pattern", [
+    ([1.0], TypeError, r"parameter 0 is the float 1.0, not a Value or a Tensor"),
+    ([Value(1.0), np.ones(2)], TypeError, r"parameter 1 is the ndarray"),
+    ([{"params": [Value(1.0)], "lr": 0.1}], TypeError, r"parameter groups .* one optimizer"),
+    (Value(1.0), TypeError, r"pass \[x\], not x"),
+    ({"w": Value(1.0)}, TypeError, r"got a dict"),
+    (3, TypeError, r"takes a list of parameters .*got int 3"),
+    ([Value(1.0) * 2], ValueError, r"parameter 0 is the result of an operation \(mul\)"),
+    ([Tensor([1.0])], ValueError, r"parameter 0 .* requires_grad=False"),
+])
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_what_is_not_a_parameter_is_refused(cls, parameters, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cls(parameters, lr=0.1)
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_parameter_given_twice_is_refused(cls):
+    x, y = Value(1.0), Value(2.0)
+    with pytest.raises(ValueError, match=r"parameter 2 is parameter 0 again.*stepped twice"):
+        cls([x, y, x], lr=0.1)
+
+
+def test_the_parameter_list_cannot_grow_behind_the_optimizer():
+    opt = SGD([Value(1.0)], lr=0.1)
+    assert isinstance(opt.parameters, tuple)
+
+
+# ----------------------------------------------------------------- SGD's L2 weight decay
+
+
+def test_sgd_weight_decay_is_added_to_the_gradient_as_pytorch_defines_it():
+    p0 = np.array([1.0, -2.0, 0.5])
+    grads = [np.array([0.3, -0.1, 0.2]), np.array([-0.4, 0.2, 0.1])]
+    for momentum in (0.0, 0.9):
+        p = Tensor(p0, dtype=np.float64, requires_grad=True)
+        opt = SGD([p], lr=0.1, momentum=momentum, weight_decay=0.01)
+        want, v = p0.copy(), np.zeros(3)
+        for g in grads:
+            p.grad = g.copy()
+            opt.step()
+            d = g + 0.01 * want                     # PyTorch: d_p = grad + weight_decay * p
+            v = momentum * v + d if momentum else d
+            want = want - 0.1 * v
+            np.testing.assert_allclose(p.data, want, rtol=1e-15)
+
+
+def test_sgd_weight_decay_is_nielsens_l2_update():
+    """Nielsen, chapter 3 (network2.py): w -> (1 - eta * lambda / n) w - (eta / m) sum grad;
+    with the cost averaged over the mini-batch that is SGD(lr=eta, weight_decay=lambda/n)."""
+    eta, lam, n = 0.5, 5.0, 50_000
+    w0 = np.array([[0.2, -1.0], [3.0, 0.5]])
+    per_example = [np.array([[0.1, 0.2], [0.3, -0.4]]), np.array([[-0.5, 0.0], [0.1, 0.2]])]
+    w = Tensor(w0, dtype=np.float64, requires_grad=True)
+    w.grad = sum(per_example) / len(per_example)     # the gradient of the mini-batch mean
+    SGD([w], lr=eta, weight_decay=lam / n).step()
+    nielsen = (1 - eta * lam / n) * w0 - eta / len(per_example) * sum(per_example)
+    np.testing.assert_allclose(w.data, nielsen, rtol=1e-15)
+
+
+def test_sgd_weight_decay_on_values():
+    x = Value(3.0)
+    opt = SGD([x], lr=0.1, weight_decay=0.5)
+    (x ** 2).backward()
+    opt.step()
+    assert x.data == pytest.approx(3 - 0.1 * (6 + 0.5 * 3), rel=1e-15)
+
+
+# ----------------------------------------------------------------- the cosine schedule
+
+
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda: cosine_schedule(math.inf, 10), ValueError, r"base_lr must be finite"),
+    (lambda: cosine_schedule("0.1", 10), TypeError, r"base_lr must be a number"),
+    (lambda: cosine_schedule(0.1, 0), ValueError, r"total_steps must be at least 1"),
+    (lambda: cosine_schedule(0.1, 10.0), TypeError, r"total_steps must be a whole number"),
+    (lambda: cosine_schedule(0.1, True), TypeError, r"total_steps must be a whole number"),
+    (lambda: cosine_schedule(0.1, 10)(-1), ValueError, r"step must be at least 0"),
+    (lambda: cosine_schedule(0.1, 10)(2.5), TypeError, r"step must be a whole number"),
+])
+def test_cosine_schedule_refuses_bad_settings(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_cosine_schedule_stays_positive_within_its_steps():
+    schedule = cosine_schedule(0.1, 1000)
+    lrs = [schedule(t) for t in range(1000)]
+    assert lrs[0] == 0.1 and all(a > b > 0 for a, b in zip(lrs, lrs[1:]))
+    SGD([a_param()], lr=0.1).lr = lrs[-1]  # every one of them is a learning rate SGD accepts
+
+
+@pytest.mark.parametrize("grad, pattern", [
+    (np.ones(1), r"parameter 1 has shape \(2,\) but its grad is an array of shape \(1,\)"),
+    (0.5, r"its grad is the float 0.5"),
+    (np.ones((3, 2)), r"an array of shape \(3, 2\)"),
+])
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_grad_of_another_shape_is_refused_before_any_step(cls, grad, pattern):
+    first, second = a_param(), a_param()
+    first.grad, second.grad = np.ones(2), grad
+    opt = cls([first, second], lr=0.1)
+    with pytest.raises(ValueError, match=pattern):
+        opt.step()
+    np.testing.assert_array_equal(first.data, [1.0, -2.0])   # nothing moved
