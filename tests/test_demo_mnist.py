@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_files import real_mnist
 
 from demos import mnist
 from nn import mlp
 from nn.data import write_idx
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist"
 
 
 @pytest.fixture(autouse=True)
@@ -75,11 +75,11 @@ def test_best_recipe_runs(tmp_path, capsys):
     assert "cross_entropy loss; adam lr 0.002 (cosine) weight decay 0.1" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason=f"no MNIST files at {SHARED_MNIST}")
 def test_full_data_is_used_when_named(tmp_path, capsys):
-    run(tmp_path, "--data", str(SHARED_MNIST), "--epochs", "1", "--limit", "1000")
+    folder = real_mnist()
+    run(tmp_path, "--data", str(folder), "--epochs", "1", "--limit", "1000")
     err = capsys.readouterr().err
-    assert str(SHARED_MNIST) in err and "10,000 test" in err
+    assert str(folder) in err and "10,000 test" in err
 
 
 @pytest.mark.parametrize("flags", [["--epochs", "0"], ["--batch-size", "-1"], ["--lr", "0"],
