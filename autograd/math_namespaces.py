@@ -4,7 +4,7 @@ Every rule of ``autograd.ops`` is written once over a namespace ``m``: ``m.exp(a
 ``m.sqrt(a)``, ``m.pow(a, c)``, ``m.step(a)``. The same rule then runs on
 
 * ``ScalarMath``: one Python number (int, float or ``fractions.Fraction``; ``autograd.Value``);
-* ``nn.tensor.NumpyMath``: NumPy arrays (``nn.Tensor``);
+* ``nn.numpy_math.NumpyMath``: NumPy arrays (``nn.Tensor``);
 * ``SympyMath``: sympy expressions (``autograd.trace.gradient_formula(..., simplify=True)``);
 * ``autograd.formula.FormulaMath``: formulas, for the text of tables and pictures.
 

@@ -251,6 +251,6 @@ def _defined_by(cls: type, attribute: str) -> type:
 
 
 def _numpy_math():
-    """nn.tensor.NumpyMath if nn is already imported (autograd never imports NumPy itself)."""
-    module = sys.modules.get("nn.tensor")
+    """nn.numpy_math.NumpyMath if nn is already imported (autograd never imports NumPy itself)."""
+    module = sys.modules.get("nn.numpy_math")
     return getattr(module, "NumpyMath", None)

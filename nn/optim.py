@@ -21,23 +21,6 @@ from .tensor import Tensor
 __all__ = ["SGD", "Adam", "cosine_schedule"]
 
 
-class _Setting:
-    """An optimizer setting checked by ``check(name, value)`` every time it is assigned."""
-
-    def __init__(self, check, name: str):
-        self.check, self.name = check, name
-        self.__doc__ = f"{name}: checked whenever it is set, also after construction."
-
-    def __set_name__(self, owner, attribute: str) -> None:
-        self.slot = "_" + attribute
-
-    def __get__(self, optimizer, owner=None):
-        return self if optimizer is None else getattr(optimizer, self.slot)
-
-    def __set__(self, optimizer, value) -> None:
-        setattr(optimizer, self.slot, self.check(self.name, value))
-
-
 def _betas(name: str, betas) -> tuple[float, float]:
     if isinstance(betas, str) or not hasattr(betas, "__len__") or len(betas) != 2:
         raise ValueError(f"{name} must be two numbers in [0, 1), got {betas!r}")
@@ -91,32 +74,37 @@ def _check_parameter(i: int, p) -> None:
 
 
 class _Optimizer:
-    lr = _Setting(positive_number, "the learning rate lr")
+    # Each setting, with the check it gets whenever it is assigned (also after construction:
+    # optimizer.lr = schedule(t)). Checked in __setattr__, so that reading a setting, which
+    # every step does, is a plain attribute read.
+    SETTINGS: dict = {"lr": (positive_number, "the learning rate lr")}
 
     def __init__(self, parameters, lr: float):
         self.parameters = _parameter_list(parameters)
         self.lr = lr
+
+    def __setattr__(self, name: str, value) -> None:
+        rule = self.SETTINGS.get(name)
+        if rule is not None:
+            check, what = rule
+            value = check(what, value)
+        object.__setattr__(self, name, value)
 
     def zero_grad(self) -> None:
         """Reset every parameter's grad (see ``Module.zero_grad``)."""
         for p in self.parameters:
             p.zero_grad()
 
-    def _grads(self) -> list:
-        """(index, parameter, grad) for every parameter that has a grad, all checked before
-        a step changes any: a Tensor's grad must be an array of its shape (one assigned by
-        hand could otherwise broadcast silently)."""
-        grads = []
+    def _check_grads(self) -> None:
+        """Check every grad before a step changes any parameter: a Tensor's grad must be an
+        array of its shape (one assigned by hand could otherwise broadcast silently)."""
         for i, p in enumerate(self.parameters):
             g = p.grad
-            if g is None:
-                continue
-            if type(p) is Tensor and (type(g) is not np.ndarray or g.shape != p.data.shape):
+            if g is not None and type(p) is Tensor and (
+                    type(g) is not np.ndarray or g.shape != p.data.shape):
                 raise ValueError(f"parameter {i} has shape {p.shape} but its grad is "
                                  f"{_describe_grad(g)}; a grad must have its parameter's shape "
                                  "(was it assigned by hand?)")
-            grads.append((i, p, g))
-        return grads
 
 
 def _describe_grad(g) -> str:
@@ -168,8 +156,9 @@ class SGD(_Optimizer):
     2.25
     """
 
-    momentum = _Setting(lambda name, value: number_in(name, value, 0, 1), "momentum")
-    weight_decay = _Setting(lambda name, value: number_in(name, value, 0), "weight_decay")
+    SETTINGS = {**_Optimizer.SETTINGS,
+                "momentum": (lambda name, value: number_in(name, value, 0, 1), "momentum"),
+                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
     def __init__(self, parameters, lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0):
@@ -180,12 +169,17 @@ class SGD(_Optimizer):
 
     def step(self) -> None:
         """Move every parameter that has a gradient one step downhill."""
+        self._check_grads()
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         if not momentum and not decay:
-            for _, p, g in self._grads():
-                p.data -= lr * g
+            for p in self.parameters:
+                if p.grad is not None:
+                    p.data -= lr * p.grad
             return
-        for i, p, g in self._grads():
+        for i, p in enumerate(self.parameters):
+            g = p.grad
+            if g is None:
+                continue
             if decay:
                 g = g + decay * p.data
             if momentum:
@@ -216,9 +210,9 @@ class Adam(_Optimizer):
     2.9
     """
 
-    betas = _Setting(_betas, "betas")
-    eps = _Setting(positive_number, "eps")
-    weight_decay = _Setting(lambda name, value: number_in(name, value, 0), "weight_decay")
+    SETTINGS = {**_Optimizer.SETTINGS, "betas": (_betas, "betas"),
+                "eps": (positive_number, "eps"),
+                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
     def __init__(self, parameters, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
@@ -236,7 +230,11 @@ class Adam(_Optimizer):
         lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
         correct1 = 1 - beta1 ** self.t
         correct2 = 1 - beta2 ** self.t
-        for i, p, g in self._grads():
+        self._check_grads()
+        for i, p in enumerate(self.parameters):
+            g = p.grad
+            if g is None:
+                continue
             if decay:
                 p.data -= lr * decay * p.data
             self._m[i] = beta1 * self._m[i] + (1 - beta1) * g

@@ -10,78 +10,23 @@ one place that does it). Array-only operations (matmul, sum, mean, cross-entropy
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 import numpy as np
 
 from autograd import anomaly, finite, grad_mode
 from autograd.graph import topological_order
-from autograd.math_namespaces import LibraryMath
 from autograd.operators import Operators
 
 from .checks import flag
+from .numpy_math import FLOAT_DTYPES, NumpyMath
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
 __all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array"]
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _exp_cap(dtype) -> np.floating:
-    """The largest x of ``dtype`` whose exp is finite: 88.72 for float32, 709.78 for float64."""
-    cap = np.log(np.finfo(dtype).max)  # can round up, to an x whose exp overflows
-    with np.errstate(over="ignore"):
-        while not np.isfinite(np.exp(np.full(64, cap, dtype))).all():
-            cap = np.nextafter(cap, dtype(0))
-    return cap
-
-
-_EXP_CAP = {dtype: _exp_cap(dtype.type) for dtype in _FLOAT_DTYPES}
-
-
-class _NumpyMath(LibraryMath):
-    """Math on NumPy arrays for the operation table (see ``autograd.math_namespaces``): the
-    engine's functions below, then NumPy's own under the same names (``np.exp``, ``np.sin``,
-    ``np.sqrt``, ...)."""
-
-    library_name = "numpy"
-
-    def _library(self):
-        return np
-
-    any = staticmethod(np.any)
-    abs = staticmethod(np.abs)
-    sign = staticmethod(np.sign)
-
-    @staticmethod
-    def pow(a, c):
-        return a ** c
-
-    @staticmethod
-    def sigmoid(a):
-        # 1 / (1 + exp(-a)), in one new array. The argument of exp is capped at the largest x
-        # whose exp is finite, so exp never overflows and there is no warning to silence
-        # (np.errstate costs more than this arithmetic on a mini-batch). Below the cap,
-        # a < -88.72 in float32 (-709.78 in float64), the true value is under the smallest
-        # normal float, and the result stays at 1 / (1 + largest float): 2.9e-39 in float32
-        # (5.6e-309 in float64) instead of falling further towards 0.
-        e = np.negative(a, out=np.empty_like(a))
-        np.minimum(e, _EXP_CAP[a.dtype], out=e)
-        np.exp(e, out=e)
-        e += 1
-        return np.reciprocal(e, out=e)
-
-    @staticmethod
-    def relu(a):
-        return np.maximum(a, 0)  # NaN stays NaN
-
-    @staticmethod
-    def step(a):
-        return np.heaviside(a, 0).astype(a.dtype, copy=False)  # 0 at 0; NaN stays NaN
-
-
-NumpyMath = _NumpyMath()
-"""The math namespace of NumPy arrays."""
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -209,7 +154,7 @@ def float_array(data, dtype=None, what: str = "Tensor data",
     OverflowError: Tensor data 1e+300 at index (0,) is too large for float32 ...
     """
     dtype = np.dtype(np.float32 if dtype is None else dtype)
-    if dtype not in _FLOAT_DTYPES:
+    if dtype not in FLOAT_DTYPES:
         raise TypeError(f"Tensor dtype must be float32 or float64, got {dtype}")
     if isinstance(data, Tensor):
         data = data.data
@@ -395,17 +340,19 @@ class Tensor(Operators):
         >>> Tensor.from_numpy(batch).data is batch
         True
         """
-        if type(array) is not np.ndarray or array.dtype not in _FLOAT_DTYPES:
+        if type(array) is not np.ndarray or array.dtype not in FLOAT_DTYPES:
             # a subclass (np.matrix, a masked array) has other arithmetic: refused too
             what = (array.dtype if type(array) is np.ndarray else type(array).__name__)
             raise TypeError(f"Tensor.from_numpy needs a float32 or float64 ndarray, got {what}; "
                             "use Tensor(data), which converts (and copies)")
+        out = cls._wrap(array)
+        if requires_grad is False and label is None:  # a mini-batch: nothing more to check
+            return out
         requires_grad = flag("requires_grad", requires_grad)
         if requires_grad and not array.flags.writeable:
             raise ValueError("Tensor.from_numpy(array, requires_grad=True): the array is "
                              "read-only, so an optimizer could not update it in place; pass "
                              "a writable copy, array.copy()")
-        out = cls._wrap(array)
         out.requires_grad, out.label = requires_grad, _label(label)
         return out
 
@@ -640,8 +587,10 @@ class Tensor(Operators):
                                  f"loss), but this one has shape {self.shape}; pass "
                                  "grad=np.ones(shape) or reduce it with .sum() or .mean()")
             grad = np.ones(self.data.shape, self.data.dtype)
+            seeded = False
         else:
             grad = np.array(grad, dtype=self.data.dtype)
+            seeded = True  # the caller's grad: checked below, with the loss
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this tensor "
                                  f"has shape {self.shape}; they must be the same")
@@ -653,7 +602,8 @@ class Tensor(Operators):
         if finite.is_non_finite_allowed() or anomaly._enabled:  # anomaly mode names the edge
             _backpropagate(order)
             return
-        problem = _first_non_finite(self.data) or _first_non_finite(self.grad)
+        problem = ("" if self.data.size == 1 and math.isfinite(self.data.flat[0])
+                   else _first_non_finite(self.data)) or (seeded and _first_non_finite(grad))
         if problem:  # NaN or inf that the forward pass made: no gradient of it is finite
             raise finite.NonFiniteError(
                 f"backward from {_describe_tensor(self)}, which is not finite ({problem}): "

@@ -23,7 +23,9 @@ import numpy as np
 
 from autograd import finite
 
-__all__ = ["MatMul", "Affine", "Sum", "Mean", "QuadraticCost", "SoftmaxCrossEntropy",
+from .numpy_math import NumpyMath
+
+__all__ = ["MatMul", "Affine", "Dense", "Sum", "Mean", "QuadraticCost", "SoftmaxCrossEntropy",
            "BinaryCrossEntropy"]
 
 
@@ -94,6 +96,48 @@ class Affine(TensorOp):
         return (g @ w.T if needs[0] else None,
                 x.T @ g if needs[1] else None,
                 np.add.reduce(g, axis=0) if needs[2] else None)
+
+
+class Dense(TensorOp):
+    """activation(x @ w + b), a fully connected layer with its activation, as one operation:
+    x (N, n_in), w (n_in, n_out), b (n_out,) -> (N, n_out).
+
+    The activation is an entry of the operation table (``sigmoid``, ``relu``, ``tanh``, ...),
+    whose forward and local rules run on the weighted sums z = x @ w + b. VJP: the local
+    derivative times the upstream gradient, dz = act'(z) * g, then ``Affine``'s VJP with dz.
+    ``nn.Sequential`` uses it for a ``Linear`` followed by an ``Activation`` (one operation
+    instead of two: half the bookkeeping of a small network's training step).
+    """
+
+    name, symbol = "dense", "dense"
+
+    @classmethod
+    def describe(cls, names, saved):
+        activation, _ = saved
+        return f"{activation.symbol}({names[0]} @ {names[1]} + {names[2]})"
+
+    @staticmethod
+    def forward(inputs, activation):
+        x, w, b = inputs
+        z = x @ w
+        z += b
+        if activation.restricted:
+            problem = activation.domain(NumpyMath, z)
+            if problem is not None:
+                error, reason = problem
+                raise error(f"{activation.name} of a layer's weighted sums is undefined: "
+                            f"{reason}")
+        return activation.forward(NumpyMath, z), (activation, z)
+
+    @staticmethod
+    def vjp(g, out, inputs, saved, needs):
+        x, w, b = inputs
+        activation, z = saved
+        (local,) = activation.local(NumpyMath, out, z)
+        dz = local * g
+        return (dz @ w.T if needs[0] else None,
+                x.T @ dz if needs[1] else None,
+                np.add.reduce(dz, axis=0) if needs[2] else None)
 
 
 def _reduction(shape: tuple, axis) -> tuple[tuple, int]:
@@ -174,20 +218,26 @@ class Mean(TensorOp):
         return (_spread(g / a.dtype.type(count), kept_shape, a.shape),)
 
 
-def _check_cost_inputs(cost: str, outputs: np.ndarray, targets: np.ndarray | None = None,
-                       what: str = "outputs") -> None:
-    """Refuse a mini-batch that a cost cannot average, or numbers that are not finite.
-
-    A cost averages over the examples, so a batch of none has no cost (0 / 0): ValueError.
-    NaN or inf in the outputs means the network's numbers overflowed, typically a learning
-    rate too large: ``autograd.NonFiniteError`` here, at the loss, before backward() and a
-    step write them into the weights (unless ``autograd.allow_non_finite()`` is on).
-    """
+def _check_batch(cost: str, outputs: np.ndarray, what: str = "outputs") -> None:
+    """Refuse a mini-batch that a cost cannot average: a cost averages over the examples,
+    so a batch of none has no cost (0 / 0)."""
     if outputs.ndim < 1 or outputs.shape[0] == 0:
         raise ValueError(f"{cost} of a mini-batch of no examples ({what} of shape "
                          f"{outputs.shape}) is undefined: it averages over the examples; "
                          "check the batch (is the data empty, or a slice past its end?)")
-    if finite.is_non_finite_allowed():
+
+
+def _check_finite_cost(cost: str, loss, outputs: np.ndarray, targets: np.ndarray | None = None,
+                       what: str = "outputs") -> None:
+    """Refuse a cost that is not finite, naming where it comes from.
+
+    NaN or inf in the outputs means the network's numbers overflowed, typically a learning
+    rate too large: ``autograd.NonFiniteError`` here, at the loss, before backward() and a
+    step write them into the weights (unless ``autograd.allow_non_finite()`` is on). Only the
+    one number of the cost is checked on the way; the arrays are searched when it is not
+    finite.
+    """
+    if math.isfinite(loss) or finite.is_non_finite_allowed():
         return
     for name, array in ((what, outputs), ("targets", targets)):
         if array is not None and not np.isfinite(array).all():
@@ -198,6 +248,9 @@ def _check_cost_inputs(cost: str, outputs: np.ndarray, targets: np.ndarray | Non
                      "check the targets")
             raise finite.NonFiniteError(f"{cost}: the {name} hold {array.flat[flat]} at "
                                         f"index {index}; {cause}")
+    raise finite.NonFiniteError(f"{cost} overflows: the {what} are finite but the cost is "
+                                f"{loss} (the network's numbers are too large: training "
+                                "diverged; try a smaller learning rate)")
 
 
 class QuadraticCost(TensorOp):
@@ -215,10 +268,11 @@ class QuadraticCost(TensorOp):
     @staticmethod
     def forward(inputs, const):
         a, y = inputs
-        _check_cost_inputs("quadratic_cost", a, y)
+        _check_batch("quadratic_cost", a)
         diff = a - y
-        n = a.shape[0]
-        return np.asarray(np.vdot(diff, diff) / n, dtype=a.dtype), diff
+        loss = np.vdot(diff, diff) / a.shape[0]
+        _check_finite_cost("quadratic_cost", loss, a, y)
+        return np.asarray(loss, dtype=a.dtype), diff
 
     @staticmethod
     def vjp(g, out, inputs, diff, needs):
@@ -241,12 +295,13 @@ class SoftmaxCrossEntropy(TensorOp):
     @staticmethod
     def forward(inputs, labels):
         (z,) = inputs
-        _check_cost_inputs("cross_entropy", z, what="logits")
+        _check_batch("cross_entropy", z, what="logits")
         shifted = z - z.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         rows = np.arange(z.shape[0])
         loss = np.mean(np.log(total[:, 0]) - shifted[rows, labels])
+        _check_finite_cost("cross_entropy", loss, z, what="logits")
         return np.asarray(loss, dtype=z.dtype), (labels, exp / total)
 
     @staticmethod
@@ -298,7 +353,7 @@ class BinaryCrossEntropy(TensorOp):
         if z.shape != y.shape:
             raise ValueError(f"binary_cross_entropy needs logits and targets of one shape, got "
                              f"{z.shape} and {y.shape}")
-        _check_cost_inputs("binary_cross_entropy", z, y, what="logits")
+        _check_batch("binary_cross_entropy", z, what="logits")
         if ((y < 0) | (y > 1)).any():
             raise ValueError(f"binary_cross_entropy targets must be in [0, 1], got values "
                              f"from {y.min()} to {y.max()}")
@@ -306,6 +361,7 @@ class BinaryCrossEntropy(TensorOp):
         elementwise = np.log1p(e) + y * np.maximum(-z, 0) + (1 - y) * np.maximum(z, 0)
         count = {"sum": 1, "mean": z.size, "batch": z.shape[0]}[reduction]
         loss = np.add.reduce(elementwise, axis=None) / count
+        _check_finite_cost("binary_cross_entropy", loss, z, y, what="logits")
         return np.asarray(loss, dtype=z.dtype), (e, reduction, count)
 
     @staticmethod

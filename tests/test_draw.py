@@ -257,11 +257,15 @@ def test_tensor_graphs_have_one_node_per_operation_with_shapes():
     order = topological_order(loss)
     assert "op" not in {tail[:2] for tail, _ in edges(graph)}
     assert len(edges(graph)) == sum(len(n.parents) for n in order)
-    for text in ("n1 = x @ weight + bias", "32×784", "784×16", "32×16", "n2 = sigmoid(n1)",
-                 "loss = cross_entropy(n6)", "scalar", "no grad", "‖grad‖",
-                 "dn2/dn1 = n2*(1 - n2)"):
+    # Each Linear with its activation is one operation (nn.tensor_ops.Dense).
+    for text in ("n1 = sigmoid(x @ weight + bias)", "32×784", "784×16", "32×16",
+                 "n3 = sigmoid(n2 @ weight + bias)", "loss = cross_entropy(n3)", "scalar",
+                 "no grad", "‖grad‖"):
         assert text in graph.source
     assert graph.source == draw(tensor_mlp_loss(), edge_labels=True).source
+    # An elementwise operation's edge carries its local derivative from the table.
+    t = nn.Tensor(np.ones((2, 3)), requires_grad=True, label="t")
+    assert "dn1/dt = n1*(1 - n1)" in draw(t.sigmoid().sum(), edge_labels=True).source
 
 
 # ------------------------------------------------------------------------ real files
@@ -316,7 +320,7 @@ def test_escaped_labels_survive_rendering(tmp_path):
 @needs_renderer
 def test_tensor_graph_and_summary_render(tmp_path):
     texts = svg_texts(render(tensor_mlp_loss(), tmp_path / "t.svg").read_bytes())
-    assert "n1 = x @ weight + bias" in texts and "32×16" in texts
+    assert "n1 = sigmoid(x @ weight + bias)" in texts and "32×16" in texts
     summary = render(summarize_mlp(nn.MLP(784, [16, 16, 10])), tmp_path / "s.png")
     width, height = png_size(summary.read_bytes())
     assert 500 < width < 5000 and 100 < height < 2000

@@ -35,7 +35,7 @@ from autograd.ops import operations_table
 from autograd.registry import namespace_functions, register_op, unregister_op
 from autograd.trace import gradient_formula, paths, trace
 from nn import Tensor
-from nn.tensor import NumpyMath
+from nn.numpy_math import NumpyMath
 
 ROOT = Path(__file__).resolve().parents[1]
 
