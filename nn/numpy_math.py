@@ -60,7 +60,7 @@ class _NumpyMath(LibraryMath):
         # a < -88.72 in float32 (-709.78 in float64), the true value is under the smallest
         # normal float, and the result stays at 1 / (1 + largest float): 2.9e-39 in float32
         # (5.6e-309 in float64) instead of falling further towards 0.
-        e = np.negative(a)
+        e = np.negative(a, out=np.empty_like(a))  # out=: a 0-d array stays an array
         np.minimum(e, EXP_CAP[a.dtype], out=e)
         np.exp(e, out=e)
         e += 1
