@@ -294,8 +294,8 @@ def _precedence(f: Formula) -> int:
             return _UNARY_MINUS
         return _ATOM
     if f.kind == "name" and not _simple_name(f.value):
-        try:  # a number given as text, as error messages write inputs: "-8.0", "1e+308"
-            float(f.value)
+        try:  # a number given as text, as error messages write inputs: "-8.0", "≈1e+400"
+            float(f.value.lstrip("≈"))
         except ValueError:
             return 0  # a compound label such as "y_true-y_pred": always parenthesised
         return 0 if f.value.startswith("-") else _ATOM  # a negative one always in (...)

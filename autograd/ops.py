@@ -298,7 +298,14 @@ class PowConst(Op):
 
     @staticmethod
     def domain(m, a, c):
-        if not math.isfinite(c):
+        try:
+            finite_exponent = math.isfinite(c)
+        except OverflowError:  # an int or Fraction beyond the float range
+            from .text import number as shown  # here: the text layer reads this table
+
+            return OverflowError, (f"the exponent {shown(c)} is too large: a power of it is "
+                                   "larger than any float, or too large to compute exactly")
+        if not finite_exponent:
             return ValueError, f"the exponent {c} is not a finite number"
         if c < 0 and m.any(a == 0):
             return ZeroDivisionError, f"0 cannot be raised to the negative power {c}"

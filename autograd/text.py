@@ -138,9 +138,11 @@ def _rounded(x) -> str:
     if x == 0:
         return "0"
     try:
-        return f"{float(x):.6g}"
+        approx = float(x)
     except OverflowError:
-        pass
+        approx = None
+    if approx is not None and approx != 0:
+        return f"{approx:.6g}"
     sign = "-" if x < 0 else ""
     x = abs(x)
     if isinstance(x, Fraction):

@@ -18,7 +18,8 @@ from .operators import Operators
 from .ops import OPS, Op
 from .text import describe, number
 
-__all__ = ["Value", "Edge", "InexactWarning", "apply", "grad", "as_number", "ValueMath"]
+__all__ = ["Value", "Edge", "InexactWarning", "apply", "grad", "as_number", "ValueMath",
+           "MAX_EXACT_BITS"]
 
 
 class Edge(NamedTuple):
@@ -423,6 +424,9 @@ class Value(Operators):
                 else:
                     input_.grad = before + local * upstream
                 value = input_.grad.data if isinstance(input_.grad, Value) else input_.grad
+                if _exact_bits(value) > MAX_EXACT_BITS:
+                    raise _too_large(f"the gradient passed from "
+                                     f"{describe(node.op, node.inputs, node.const)}", value)
                 if isinstance(value, float) and not isfinite(value):
                     if check:
                         raise anomaly.backward_error(
@@ -473,9 +477,33 @@ def _check_domain(op: type[Op], a: Value, b: Value | None, const) -> None:
         raise error(f"{describe(op, (a, b), const)} is undefined: {reason}")
 
 
+MAX_EXACT_BITS = 100_000
+"""Largest exact number (an int, or a Fraction's numerator and denominator together) a value
+or a gradient may have: about 30,000 decimal digits. Past it, exact arithmetic is slow enough
+to look like a hang; floats overflow on their own (and say so)."""
+
+
+def _exact_bits(x) -> int:
+    if type(x) is int:
+        return x.bit_length()
+    if type(x) is Fraction:
+        return x.numerator.bit_length() + x.denominator.bit_length()
+    return 0
+
+
+def _too_large(what: str, x) -> OverflowError:
+    return OverflowError(f"{what} is an exact number of {_exact_bits(x):,} bits ({number(x)}); "
+                         f"exact numbers are limited to {MAX_EXACT_BITS:,} bits (about "
+                         f"{int(MAX_EXACT_BITS * 0.30103):,} digits). Work in floats (give "
+                         "float values, or drop --exact), or use a smaller computation")
+
+
 def _unusual(data, op: type[Op], a: Value, b: Value | None, const):
-    """The forward result when it is not a finite float: an int or Fraction (kept), a float
-    that is not finite (see ``_not_finite``), or complex (refused)."""
+    """The forward result when it is not a finite float: an int or Fraction (kept, unless
+    larger than ``MAX_EXACT_BITS``), a float that is not finite (see ``_not_finite``), or
+    complex (refused)."""
+    if _exact_bits(data) > MAX_EXACT_BITS:
+        raise _too_large(f"{describe(op, (a, b), const)}", data)
     if type(data) is float:
         _not_finite(data, op, (a, b), const, op.arguments(a, b, const))
         if type(a.data) is Fraction or (b is not None and type(b.data) is Fraction):
@@ -739,11 +767,17 @@ def _chain_rule_plain(order: list, refuse: bool) -> None:
                 second is not None and local_second - local_second)):
             node.local_derivatives()  # raises the OverflowError naming the operation
         grad = first.grad + local_first * upstream
+        if type(grad) is not float and _exact_bits(grad) > MAX_EXACT_BITS:
+            raise _too_large(f"the gradient passed from {describe(op, node.inputs, node.const)}",
+                             grad)
         if refuse and grad - grad:
             raise _non_finite_gradient(node, first, local_first, upstream, first.grad)
         first.grad = grad
         if second is not None:
             grad = second.grad + local_second * upstream
+            if type(grad) is not float and _exact_bits(grad) > MAX_EXACT_BITS:
+                raise _too_large(f"the gradient passed from "
+                                 f"{describe(op, node.inputs, node.const)}", grad)
             if refuse and grad - grad:
                 raise _non_finite_gradient(node, second, local_second, upstream, second.grad)
             second.grad = grad
