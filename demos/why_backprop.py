@@ -475,6 +475,24 @@ def sample_lines(count: EngineCount, params: int, per_path: int) -> list[str]:
             "multiplications, at the sample's speed")]
 
 
+DEEPER = ([784, 16, 16, 10], [784, 16, 16, 16, 16, 10], [784, 16, 16, 16, 16, 16, 16, 10])
+
+
+def deeper_lines() -> list[str]:
+    """Paths multiply with depth: the neuron level of deeper networks of 16-neuron layers,
+    from the layer sizes (nothing multiplied)."""
+    lines = [("Deeper, at the neuron level (computed from the layer sizes): the paths multiply "
+             "with every layer, backprop's edges only add up")]
+    for sizes in DEEPER:
+        row = structure_row("-".join(map(str, sizes)), "neurons", neuron_graph(sizes))
+        c = row.costs
+        lines.append(f"  {row.network:>27}: {row.paths:>18,} paths, blame per path "
+                     f"{c['blame per path'].multiplications:>21,}, forward mode "
+                     f"{c['forward mode'].multiplications:>12,}, reverse mode "
+                     f"{c['reverse mode'].multiplications:>6,}")
+    return lines
+
+
 # --------------------------------------------------------------------------- the picture
 
 def group_label(r: Row) -> str:
@@ -552,9 +570,9 @@ def main(argv=None) -> int:
     reuse = reuse_of(small, nodes["y_pred"])
     print("The lesson: \"The term ∂Error/∂y_pred = 26 is in BOTH calculations! ... We calculate "
           "the error gradient once... then propagate it backwards, reusing calculations.\"")
-    print(f"  Reverse mode makes the 26 once, with {reuse['reverse mode']} multiplications "
-          f"and the {reuse['edges below']} multiplications below y_pred all "
-          f"start from it; blame per path makes it again on each of the "
+    print(f"  Reverse mode makes the 26 once, with {reuse['reverse mode']} multiplications, "
+          f"and all {reuse['edges below']} multiplications below y_pred start from it; "
+          f"blame per path makes it again on each of the "
           f"{reuse['paths through it']} paths ({reuse['blame per path']} multiplications); "
           f"forward mode multiplies its {reuse['reverse mode']} local derivatives into each of "
           f"its {len(small.parameters)} passes ({reuse['forward mode']}).\n")
@@ -572,6 +590,8 @@ def main(argv=None) -> int:
     rows = [small_count.row, structure_row("5-weight", "the lesson's nodes", lesson_graph()),
             digit_count.row, structure_row("784-16-16-10", "neurons", neuron_graph(SIZES))]
     print(costs_table(rows))
+    print()
+    print("\n".join(deeper_lines()))
     path = out / "why-backprop.png"
     plot(rows, path, dpi=60 if args.quick else 110)
     print(f"\nran in {time.perf_counter() - began:.1f} s")

@@ -204,6 +204,9 @@ def test_main_prints_the_table_and_writes_the_chart(tmp_path, capsys):
         pattern = "^" + " +".join(re.escape(cell) for cell in row) + "$"
         assert re.search(pattern, out, re.MULTILINE), row
     assert "The term ∂Error/∂y_pred = 26 is in BOTH calculations!" in out
+    assert re.search(r"784-16-16-16-16-16-16-10: +131,891,287,370 paths, blame per path "
+                     r"+1,977,963,674,910, forward mode +220,452,140, reverse mode +15,646$",
+                     out, re.MULTILINE)
     assert "✗" not in out
     assert re.search(r"^ran in \d+\.\d s$", out, re.MULTILINE)
     paths = [Path(p) for p in re.findall(r"^wrote (.+\.png)$", out, re.MULTILINE)]
