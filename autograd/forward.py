@@ -130,27 +130,35 @@ def _as_dual(x) -> Dual:
 def _check_float(op, inputs, const, data, tangent, locals_) -> None:
     """Refuse a result or tangent that is not finite (unless inf and NaN are allowed), and
     warn when an operation on exact numbers had to give a float."""
-    came_in_finite = all(_finite(x.data) and _finite(x.tangent) for x in inputs)
-    if not finite.is_non_finite_allowed():
-        where = describe(op, inputs, const)
-        if not _finite(data) and came_in_finite:
-            raise OverflowError(f"{where} overflows: the result is larger than the largest "
-                                f"float (about 1.8e308); {finite.HOW_TO_ALLOW}")
-        if not _finite(tangent):
-            made = " + ".join(f"local derivative {number(local)} * tangent {number(x.tangent)}"
-                              for local, x in zip(locals_, inputs))
-            why = ("although the numbers it is made of are finite: a float cannot hold it"
-                   if came_in_finite and _finite(data) else
-                   "because the inputs already held inf or NaN")
-            raise finite.NonFiniteError(
-                f"jvp: the tangent of {where} is not finite ({made}), {why}. "
-                + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
+    if not (_finite(data) and _finite(tangent)) and not finite.is_non_finite_allowed():
+        _refuse(op, inputs, const, data, tangent, locals_)
     if type(data) is float and any(type(x.data) is Fraction for x in inputs):
         # stacklevel 5: this function, _apply, _binary/_unary/_with_const, the operator or
         # method (or autograd.apply) that the user's line called, then that line.
         warnings.warn(f"{op.name} of an exact number returns a float: "
                       f"{describe(op, inputs, const)} = {data!r}", InexactWarning,
                       stacklevel=5)
+
+
+def _refuse(op, inputs, const, data, tangent, locals_) -> None:
+    """Raise the error for an operation whose result, local derivative or tangent is inf or
+    NaN, naming the operation and how that number was made."""
+    where = describe(op, inputs, const)
+    came_in_finite = all(_finite(x.data) and _finite(x.tangent) for x in inputs)
+    if not _finite(data) and came_in_finite:
+        raise OverflowError(f"{where} overflows: the result is larger than the largest float "
+                            f"(about 1.8e308); {finite.HOW_TO_ALLOW}")
+    if not _finite(data) and _finite(tangent):
+        return  # inf or NaN that came in with the inputs travels on, as it does for Values
+    if came_in_finite and not all(_finite(local) for local in locals_):
+        raise OverflowError(f"the local derivative of {where} overflows: it is larger than the "
+                            f"largest float (about 1.8e308); {finite.HOW_TO_ALLOW}")
+    made = " + ".join(f"local derivative {number(local)} * tangent {number(x.tangent)}"
+                      for local, x in zip(locals_, inputs))
+    why = ("although the numbers it is made of are finite: a float cannot hold it"
+           if came_in_finite else "because the inputs already held inf or NaN")
+    raise finite.NonFiniteError(f"jvp: the tangent of {where} is not finite ({made}), {why}. "
+                                + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
 
 
 def _finite(x) -> bool:
@@ -180,7 +188,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
 
     Raises:
         TypeError: ``primals`` or ``tangents`` is not a list or tuple of real numbers (a
-            Value or Tensor among them too); f returns something else than numbers; f mixes
+            Value or Tensor among them too); f returns something other than numbers; f mixes
             a Value into the arithmetic.
         ValueError: ``primals`` and ``tangents`` differ in length.
         ValueError, ZeroDivisionError, OverflowError, autograd.NonFiniteError: as for Values:

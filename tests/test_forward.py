@@ -137,6 +137,9 @@ def test_overflow_and_tangents_a_float_cannot_hold_are_refused_unless_allowed():
         jvp(lambda x: (x - 1) * 1e200 * 1e200, [1.0], [1.0])
     with pytest.raises(NonFiniteError, match="because the inputs already held inf or NaN"):
         jvp(lambda x: x * 2, [1.0], [math.inf])
+    with pytest.raises(OverflowError, match=r"the local derivative of 1e-300 / 1e-310 overflows"):
+        jvp(lambda a, b: a / b, [1e-300, 1e-310], [1.0, 0.0])
+    assert jvp(lambda x: x + 1, [math.inf], [1.0]) == (math.inf, 1)     # inf in travels on
     with allow_non_finite():
         assert jvp(lambda x: (x - 1) * 1e200 * 1e200, [1.0], [1.0])[1] == math.inf
 
