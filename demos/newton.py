@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,18 +66,18 @@ def trap(x):
 
 @dataclass(frozen=True)
 class Landscape:
+    """A function of the lesson, its starting points (tuples) and its learning rate."""
+
     name: str
-    f: object
-    formula: str
+    f: Callable
     starts: tuple
     lr: float
 
 
 LANDSCAPES = (
-    Landscape("x²", square, "x²", ((lesson_descent.START,),), lesson_descent.LR),
-    Landscape("bowl", bowl, "x₁² + 2x₂²", (lesson_bowl.START,), lesson_bowl.LR),
-    Landscape("trap", trap, "x⁴ − 4x² + x + 1", tuple((s,) for s in lesson_trap.STARTS),
-              TRAP_LR),
+    Landscape("x²", square, ((lesson_descent.START,),), lesson_descent.LR),
+    Landscape("bowl", bowl, (lesson_bowl.START,), lesson_bowl.LR),
+    Landscape("trap", trap, tuple((s,) for s in lesson_trap.STARTS), TRAP_LR),
 )
 
 
@@ -124,7 +125,12 @@ class Run:
 
 def step(method: str, point: np.ndarray, gradient: np.ndarray, hessian: np.ndarray,
          lr: float) -> tuple[np.ndarray, str]:
-    """The next point and the kind of step that made it."""
+    """The next point and the kind of step that made it ("Newton" or "gradient").
+
+    Raises:
+        numpy.linalg.LinAlgError: a plain Newton step where the Hessian is singular (f'' = 0
+            in 1-D), where it is undefined; the safeguarded method takes a gradient step there.
+    """
     newton = method == "Newton" or (method == "safeguarded Newton" and positive_definite(hessian))
     if newton:
         return point - np.linalg.solve(hessian, gradient), "Newton"

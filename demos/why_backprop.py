@@ -315,8 +315,20 @@ def count_engine(net: Network, sample: int, seed: int = 0) -> EngineCount:
     everyone = max(per_path, forward) <= COUNT_LIMIT
     moving = [p for p, g in zip(net.parameters, grads) if g != 0]
     chosen = net.parameters if everyone else spread(moving, sample, seed)
+    samples = run_both_ways(net, chosen, dict(zip(map(id, net.parameters), grads)), totals)
+    done = {m: sum(s.multiplications for s in samples if s.method == m) for m in METHODS[:2]}
+    costs = {"blame per path": Cost(done["blame per path"] if everyone else per_path, everyone),
+             "forward mode": Cost(done["forward mode"] if everyone else forward, everyone),
+             "reverse mode": Cost(reverse, True)}
+    row = Row(net.name, "engine's graph", costs, len(net.parameters), net.edges,
+              sum(totals[p][0] for p in net.parameters))
+    return EngineCount(row, samples, grads, reverse_seconds, totals)
+
+
+def run_both_ways(net: Network, chosen: list, backprop: dict, totals: dict) -> list[Sample]:
+    """Forward mode and blame per path for each of the ``chosen`` parameters, each run timed
+    and its multiplications counted, beside backprop's derivative (``backprop``: by id)."""
     names = node_names(net.loss)
-    backprop = {id(p): g for p, g in zip(net.parameters, grads)}
     samples = []
     for p in chosen:
         for method, run, expected in (("forward mode", forward_pass, net.edges),
@@ -325,13 +337,7 @@ def count_engine(net: Network, sample: int, seed: int = 0) -> EngineCount:
             derivative, count, _ = run(net, p)
             samples.append(Sample(names[id(p)], method, derivative, backprop[id(p)], count,
                                   expected, time.perf_counter() - start))
-    done = {m: sum(s.multiplications for s in samples if s.method == m) for m in METHODS[:2]}
-    costs = {"blame per path": Cost(done["blame per path"] if everyone else per_path, everyone),
-             "forward mode": Cost(done["forward mode"] if everyone else forward, everyone),
-             "reverse mode": Cost(reverse, True)}
-    row = Row(net.name, "engine's graph", costs, len(net.parameters), net.edges,
-              sum(totals[p][0] for p in net.parameters))
-    return EngineCount(row, samples, grads, reverse_seconds, totals)
+    return samples
 
 
 def spread(parameters: list, k: int, seed: int) -> list:
