@@ -20,5 +20,7 @@ DEMOS = {
     "lesson_network": "the 5-weight network: online, batch, mini-batch",
     "lesson_mnist_count": "lesson 10: the 13,002 parameters, one step's cost",
     "nielsen": "Nielsen's MNIST tables (chapters 1 and 3) through the public API",
+    "newton": "Newton's method against gradient descent on the lesson's x², bowl and trap",
+    "why_backprop": "why backprop wins: every gradient's multiplications, three ways, counted",
     "landscapes": "pictures: descent on x**2, the trap, the bowl, batches",
 }

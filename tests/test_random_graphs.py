@@ -7,10 +7,11 @@ by many later steps, or twice by one). An operation added to the table is drawn 
 as it has its domain entry. The same graph is checked three ways:
 
 * ``backward()`` against central differences of the graph's own forward pass (float64);
-* ``backward()`` against forward mode (one pass per input, multiplying the table's local
-  derivatives in topological order), to rounding: the two orders of the chain rule agree;
+* ``backward()`` against forward mode, ``autograd.jvp`` (the graph's forward pass run again on
+  dual numbers, one pass per input), to rounding: the two orders of the chain rule agree;
 * over ``Fraction`` inputs, for graphs of rational operations only, where the engine's
-  gradient must equal forward mode's exactly.
+  gradient must equal forward mode's exactly, and so must the derivative along a random
+  direction (the gradient's dot product with it).
 
 Hypothesis settings come from ``gradcheck.PROFILE`` (60 examples, no deadline);
 ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_random_graphs.py`` runs 2000.
@@ -27,7 +28,7 @@ from gradcheck import PROFILE, check_gradients, close
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from autograd import OPS, Value, no_grad, topological_order
+from autograd import OPS, Value, jvp, no_grad, topological_order
 
 INPUT_BOUND = 2.0
 MAX_BOUND = 1e4        # no intermediate beyond this, so nothing overflows
@@ -124,22 +125,16 @@ def fraction_points(n):
                     min_size=n, max_size=n)
 
 
-def forward_mode_gradient(root, leaves) -> list:
-    """d root / d leaf for each leaf by forward mode: one pass per leaf through the graph in
-    topological order, each node's tangent the sum of its local derivatives times its inputs'
-    tangents (exact, on Fraction data)."""
-    order = topological_order(root)
-    grads = []
-    for leaf in leaves:
-        tangent = {id(leaf): 1}
-        for node in order:
-            if node.op is None:
-                continue
-            total = 0
-            for input_, local in zip(node.inputs, node.local_derivatives()):
-                total = total + local * tangent.get(id(input_), 0)
-            tangent[id(node)] = total
-        grads.append(tangent.get(id(root), 0))
+def forward_mode_gradient(graph, xs) -> list:
+    """d output / d x_k for each input by forward mode: ``autograd.jvp`` along each one-hot
+    direction, one pass per input (exact, on Fraction data). Each pass also gives the output's
+    value, which must be the one the Values computed, bit for bit (the same forward rules)."""
+    grads, values = [], graph.values(xs)
+    for k in range(len(xs)):
+        direction = [int(i == k) for i in range(len(xs))]
+        value, derivative = jvp(lambda *vs: graph.output(vs), list(xs), direction)
+        assert value == values[-1]
+        grads.append(derivative)
     return grads
 
 
@@ -175,7 +170,7 @@ def test_a_fixed_deep_shared_graph():
     xs = [0.7, -1.3]
     check_gradients(lambda *vs: graph.output(vs), xs)
     out, leaves, grads = engine_gradient(graph, xs)
-    for got, want in zip(grads, forward_mode_gradient(out, leaves)):
+    for got, want in zip(grads, forward_mode_gradient(graph, xs)):
         assert close(got, want, rtol=1e-12, atol=1e-15)
 
 
@@ -190,7 +185,7 @@ def draw_graph_checked_by_forward_mode(data, max_steps: int):
 
     out, leaves, grads = engine_gradient(graph, xs)
     assert out.data == values[-1]
-    for got, want in zip(grads, forward_mode_gradient(out, leaves)):
+    for got, want in zip(grads, forward_mode_gradient(graph, xs)):
         assert close(got, want, rtol=1e-9, atol=1e-12 * max(1.0, biggest)), (got, want)
     return graph, xs, biggest
 
@@ -222,7 +217,11 @@ def test_rational_graphs_are_exact(data):
     out, leaves, grads = engine_gradient(graph, xs)
     assert _exact(out.data)
     assert all(_exact(g) for g in grads)
-    assert grads == forward_mode_gradient(out, leaves)    # exact, both orders of the rule
+    assert grads == forward_mode_gradient(graph, xs)      # exact, both orders of the rule
+    direction = data.draw(fraction_points(graph.n_inputs), label="direction")
+    value, along = jvp(lambda *vs: graph.output(vs), xs, direction)
+    assert value == out.data and _exact(along)
+    assert along == sum(g * t for g, t in zip(grads, direction))   # the Jacobian-vector product
 
     # The same graph in float64 agrees with the exact gradient to rounding (where no operand
     # is at a kink, since rounding could move it across).
