@@ -22,11 +22,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from autograd import command, no_grad
 from demos import mnist
-from nn import Tensor, mlp
+from nn import Tensor, blas_threads, mlp
 from nn.data import load_mnist
 from nn.serialize import load_weights
 
@@ -203,7 +202,7 @@ def main(argv=None) -> int:
 
     backend = matplotlib.get_backend() if args.show else "Agg"
     train_args = mnist.parse_args(train_argv(args))
-    with threadpool_limits(limits=1):  # as demos.mnist: one BLAS thread is faster here
+    with blas_threads(train_args.threads):  # as demos.mnist: one BLAS thread is faster here
         history = mnist.train(train_args)
     weights = history["paths"][0]
     model = trained_model(train_args, weights)

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from autograd import NonFiniteError, command, no_grad
-from nn import SGD, Adam, Tensor, cosine_schedule, mlp, one_hot, quadratic_cost
+from autograd import NonFiniteError, command
+from nn import (SGD, Adam, MiniBatches, Tensor, accuracy, blas_threads, cosine_schedule, mlp,
+                one_hot, quadratic_cost)
 from nn.data import load_mnist
 from nn.serialize import save_weights
 
@@ -76,6 +76,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, help="examples per mini-batch")
     parser.add_argument("--lr", type=float, help="learning rate")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="BLAS threads for the matrix products (default 1: for a network "
+                             "this small, one is faster than several)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seeds the weights and the shuffling (same seed, same numbers)")
     parser.add_argument("--out", metavar="DIR", default="out",
@@ -107,13 +110,6 @@ def loss_fn(recipe: Recipe, outputs: Tensor, labels: np.ndarray, targets: np.nda
     if recipe.loss == "quadratic":
         return quadratic_cost(outputs, targets)
     return outputs.cross_entropy(labels)
-
-
-def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of ``images`` (N, 784) whose largest output is the right label; no graph."""
-    with no_grad():
-        predictions = model(Tensor.from_numpy(images)).data.argmax(axis=1)
-    return float((predictions == labels).mean())
 
 
 def check_not_empty(data) -> None:
@@ -165,7 +161,9 @@ def train(args) -> dict:
     steps_per_epoch = -(-len(x_train) // args.batch_size)
     schedule = (cosine_schedule(args.lr, args.epochs * steps_per_epoch) if recipe.cosine
                 else lambda step: args.lr)
-    rng = np.random.default_rng(args.seed)
+    # Shuffled anew each epoch from the seed: the same seed, the same mini-batches.
+    batches = MiniBatches(x_train, y_train, targets, batch_size=args.batch_size,
+                          seed=np.random.default_rng(args.seed))
     print(f"training 784-{'-'.join(map(str, SIZES))} ({model.num_parameters():,} parameters), "
           f"recipe {args.recipe}: {', '.join(recipe.activations)}; {recipe.loss} loss; "
           f"{recipe.optimizer} lr {args.lr}{' (cosine)' if recipe.cosine else ''}"
@@ -177,15 +175,11 @@ def train(args) -> dict:
                "seconds": []}
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
-        order = rng.permutation(len(x_train))
         total = 0.0
-        batches = range(0, len(x_train), args.batch_size)
-        for first in tqdm(batches, desc=f"epoch {epoch}", leave=False, unit="batch",
-                          disable=None):
-            idx = order[first:first + args.batch_size]
+        for number, (images, labels, wanted) in enumerate(tqdm(
+                batches, desc=f"epoch {epoch}", leave=False, unit="batch", disable=None), 1):
             try:
-                loss = loss_fn(recipe, model(Tensor.from_numpy(x_train[idx])), y_train[idx],
-                               targets[idx])
+                loss = loss_fn(recipe, model(Tensor.from_numpy(images)), labels, wanted)
                 value = float(loss.data)
             except NonFiniteError:  # the outputs overflowed: say what that means here
                 value = math.nan
@@ -193,14 +187,14 @@ def train(args) -> dict:
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f"the training loss became {value} in epoch {epoch}, mini-batch "
-                    f"{first // args.batch_size + 1}: the learning rate {args.lr:g} is too "
+                    f"{number}: the learning rate {args.lr:g} is too "
                     f"large for this network (the {args.recipe} recipe uses {recipe.lr:g}). "
                     f"Nothing was saved; try a smaller --lr.")
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             history["batch_loss"].append(value)
-            total += value * len(idx)
+            total += value * len(images)
         seconds = time.perf_counter() - start  # training only, not the evaluation below
         check_finite(model, epoch)
         train_acc = accuracy(model, x_train, y_train)
@@ -261,7 +255,7 @@ def plot_loss(history: dict, path: Path, title: str) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     # One BLAS thread is faster than two for matrices this small (see PERF notes).
-    with threadpool_limits(limits=1):
+    with blas_threads(args.threads):
         train(args)
     return 0
 
