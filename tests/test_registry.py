@@ -112,7 +112,7 @@ def test_a_registered_op_reaches_every_consumer(tmp_path):
 
         # Pictures, and the list of operations.
         assert "softplus" in draw(y, edge_labels=True).source
-        assert "dn1/dx = 1/(1 + exp(-x))" in draw(y, edge_labels=True).source
+        assert "∂n1/∂x = 1/(1 + exp(-x))" in draw(y, edge_labels=True).source
         assert any(row[0] == "softplus" for row in operations_table().rows)
 
         # The command line, with the module that registers it imported by --import.
