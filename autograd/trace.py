@@ -366,6 +366,12 @@ class Stepper:
         return len(self._units)
 
     @property
+    def unit_edges(self) -> list[list[int]]:
+        """For each ``step()`` call of the whole pass, the indices (from 0, in
+        ``self.steps``) of the chain-rule edges it takes: ``[[0], [1], ...]`` by edge."""
+        return [list(unit) for unit in self._units]
+
+    @property
     def done(self) -> bool:
         """True once every step of backward has been taken."""
         return len(self.steps) == self.total

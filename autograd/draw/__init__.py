@@ -168,7 +168,7 @@ def draw(root, *, rankdir: str = "auto", show_grad: bool = True, edge_labels: bo
     >>> y.backward()
     >>> g = draw(y)
     >>> [line.strip() for line in g.source.splitlines() if "->" in line]   # x used twice
-    ['v0 -> op1', 'v0 -> op1', 'op1 -> v1']
+    ['v0 -> op1 [id="e1-0"]', 'v0 -> op1 [id="e1-1"]', 'op1 -> v1 [id=o1]']
     >>> "grad 6" in g.source and "data 9" in g.source
     True
     """

@@ -121,7 +121,7 @@ def draw_values(root, order: list, names: dict[int, str], *, rankdir: str, show_
         tooltip = (definition(node, names) if node.op is not None
                    else f"{names[key]} (input)" if node.label else f"the constant {names[key]}")
         graph.node(f"v{i}", label=box(title, cells, look), shape="plain",
-                   tooltip=graphviz.escape(tooltip))
+                   tooltip=graphviz.escape(tooltip), id=f"v{i}")
         if node.op is None:
             continue
         text = op_text(node)
@@ -129,7 +129,7 @@ def draw_values(root, order: list, names: dict[int, str], *, rankdir: str, show_
         graph.node(target, label=escape(text), shape="circle" if len(text) <= 3 else "ellipse",
                    style="filled", fillcolor=look.op_fill, color=look.line,
                    penwidth=str(look.width), margin="0.02", width="0.36", height="0.36",
-                   fontsize="14" if len(text) <= 3 else "12")
+                   fontsize="14" if len(text) <= 3 else "12", id=target)
         out_attrs = {}
         if look.line != PLAIN[1]:
             out_attrs["color"] = look.line
@@ -156,8 +156,8 @@ def draw_values(root, order: list, names: dict[int, str], *, rankdir: str, show_
                 attrs["color"], attrs["penwidth"] = PATH[1], "2.5"
             if lines or hidden:
                 attrs["label"] = edge_label(lines, attrs.get("color", "#37474f"), hidden)
-            graph.edge(f"v{index[id(input_)]}", target, **attrs)
-        graph.edge(target, f"v{i}", **out_attrs)
+            graph.edge(f"v{index[id(input_)]}", target, id=f"e{i}-{position}", **attrs)
+        graph.edge(target, f"v{i}", id=f"o{i}", **out_attrs)
     rows = (_stepper_legend(frame) if frame is not None else []) + extra_legend
     if rows:
         graph.attr("graph", label=legend(rows, escape(steady.caption) if steady else ""),
