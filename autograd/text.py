@@ -560,8 +560,8 @@ class Table:
         return "\n".join(lines)
 
     def html(self) -> str:
-        """The table as an HTML ``<table>`` (what a notebook shows): the title as its caption,
-        numbers aligned right, marked rows in bold, every cell escaped."""
+        """The table as an HTML ``<table>`` (what a notebook shows): the title in bold above
+        it, numbers aligned right, marked rows in bold, every cell escaped."""
         def row_html(cells, tag: str, bold: bool = False) -> str:
             out = []
             for i, c in enumerate(cells):
@@ -573,10 +573,10 @@ class Table:
             return f"<tr{weight}>" + "".join(out) + "</tr>"
 
         parts = ['<div class="tracegrad-table">']
+        if self.title:
+            parts.append(f"<p><b>{html.escape(self.title)}</b></p>")
         parts += [f"<p>{html.escape(line)}</p>" for line in self.preface]
         parts.append("<table>")
-        if self.title:
-            parts.append(f'<caption style="text-align:left">{html.escape(self.title)}</caption>')
         parts.append("<thead>" + row_html(self.header, "th") + "</thead><tbody>")
         parts += [row_html(row, "td", r in self.marked) for r, row in enumerate(self.rows)]
         parts.append("</tbody></table>")

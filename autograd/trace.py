@@ -631,19 +631,31 @@ class Frame:
 
     def caption(self, ascii: bool = False) -> str:
         """The last step in words: ``step 6 of 11: x2's grad += ∂n3/∂x2 × n3's grad = 4 ×
-        51984 = 207936``."""
+        51984 = 207936``; with ``by="label"``, ``step 2 of 4: y = w3*h1 + w4*h2 + w5 passes
+        its grad 26 down: w5 += 26, w4 += 312, ...``."""
         names, total = self.stepper.names, self.total
         x = times(ascii)
         if not self.steps:
             root = names[id(self.root)]
-            return (f"step 0 of {total}: backward starts: {root}'s grad is 1 "
+            count = self.stepper.units if self.stepper.by == "label" else total
+            return (f"step 0 of {count}: backward starts: {root}'s grad is 1 "
                     f"({Derivative(root, root).text(ascii)}); nothing passed down yet")
+        node_step = self.node_step()
+        if node_step is not None:
+            reached = ", ".join(f"{name} += {number(product)}"
+                                for _, name, _, _, product, _ in node_step.inputs)
+            return (f"step {node_step.index} of {self.stepper.units}: {node_step.definition} "
+                    f"passes its grad {number(node_step.upstream)} down: {reached}")
         s = self.steps[-1]
         return (f"step {s.index} of {total}: {s.input_words}'s grad += "
                 f"{s.derivative().text(ascii)} {x} {s.node_name}'s grad = "
                 f"{_factor_text(number(s.local))} {x} {_factor_text(number(s.upstream))} = "
                 f"{number(s.product)}"
                 + (f" (now {number(s.grad_after)}: another path)" if s.accumulated else ""))
+
+    def node_step(self) -> NodeStep | None:
+        """With ``by="label"``, the labelled node's step that ends at this frame (else None)."""
+        return next((n for n in self.stepper.node_steps if n.steps[-1].index == self.k), None)
 
     def row(self) -> Table:
         """The last step as a one-row trace table (empty at step 0)."""
@@ -653,11 +665,13 @@ class Frame:
         return f"Frame({self.caption(ascii_wanted())})"
 
     def _repr_html_(self) -> str:
-        """The picture of this moment (SVG) above the step's row; the row alone when no
-        Graphviz renderer is installed."""
-        parts = [f"<p><b>{_html(self.stepper.header())}</b></p>"]
+        """The picture of this moment (SVG) above the step's row (with ``by="label"``, the
+        labelled node's table); the row alone when no Graphviz renderer is installed."""
+        stepper = self.stepper
+        head = stepper.header() if self.k == len(stepper.steps) else self.caption()
+        parts = [f"<p><b>{_html(head)}</b></p>"]
         parts += [f"<p>{_html(line)}</p>"
-                  for line in _set_aside_text(self.stepper.set_aside, self.stepper.names)]
+                  for line in _set_aside_text(stepper.set_aside, stepper.names)]
         try:
             from .draw import draw  # imported here: autograd.draw needs graphviz
 
@@ -665,7 +679,10 @@ class Frame:
             parts.append(svg[svg.index("<svg"):])
         except (ImportError, RuntimeError) as exc:  # no renderer: the numbers still show
             parts.append(f"<p><i>(no picture: {_html(exc)})</i></p>")
-        if self.steps:
+        node_step = self.node_step()
+        if node_step is not None:
+            parts.append(node_step.table().html())
+        elif self.steps:
             parts.append(self.row().html())
         else:
             parts.append(f"<p>{_html(self.caption())}</p>")
