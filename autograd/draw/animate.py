@@ -5,7 +5,8 @@ of it, the start and one per chain-rule step (or, with ``by="label"``, one per l
 node), each with its step's caption, and writes them with Pillow. Every frame has the same
 size and the same layout (the boxes are sized for the numbers they will hold by the end), so
 only the colours and numbers change from one frame to the next; the same graph always gives
-the same bytes. A frame whose longest side is over ``SLIDE_PIXELS`` is scaled down to it.
+the same bytes. The frames are drawn at a resolution that keeps their longest side within
+``SLIDE_PIXELS``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pathlib
 from ..trace import STEP_UNITS, Stepper
 from ..value import Value
 from .layout import SLIDE_PIXELS
-from .renderer import run_renderer
+from .renderer import PNG_DPI, run_renderer
 
 __all__ = ["animate", "MAX_ANIMATION_STEPS"]
 
@@ -80,6 +81,8 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
                          f"per labelled node), got {by!r}")
     image = _pillow()
     stepper = Stepper(root, by=by)
+    from . import draw  # the package's draw(); imported here, as the package imports this
+
     if stepper.units > max_steps:
         raise ValueError(
             f"backward through this graph takes {stepper.units:,} steps "
@@ -89,17 +92,20 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
             f"frame per labelled node), animate a smaller part of the graph, or pass "
             f"max_steps={stepper.units} to draw every step anyway.")
     stepper.run()
-    frames = [_frame_png(root, frame, image, draw_options) for frame in stepper.frames()]
+    pictures = [draw(root, stepper=frame, **draw_options).source for frame in stepper.frames()]
+    # Draw at a resolution that keeps the largest frame inside a slide (as draw() aims to),
+    # rather than scaling the pixels down afterwards, which blurs the text.
+    # Every frame has the last one's layout; pad and rounding grow a little less than the
+    # resolution, hence the margin of 2%.
+    longest = max(_png(run_renderer(pictures[-1], "png"), image).size)
+    dpi = PNG_DPI * min(1.0, 0.98 * SLIDE_PIXELS / longest)
+    frames = [_png(run_renderer(p, "png", dpi=dpi), image) for p in pictures]
     width = max(f.width for f in frames)
     height = max(f.height for f in frames)
-    scale = min(1.0, SLIDE_PIXELS / max(width, height))  # fit a slide, as draw() aims to
-    size = (round(width * scale), round(height * scale))
     padded = []
     for f in frames:  # the same size for every frame, the picture in the top-left corner
         canvas = image.new("RGB", (width, height), "white")
         canvas.paste(f, (0, 0))
-        if scale < 1:
-            canvas = canvas.resize(size, image.Resampling.LANCZOS)
         padded.append(canvas.convert("P", palette=image.Palette.ADAPTIVE, colors=255))
     durations = [frame_ms] * (len(padded) - 1) + [last_frame_ms]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,11 +116,8 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
     return path
 
 
-def _frame_png(root, frame, image, draw_options):
-    from . import draw  # the package's draw(); imported here, as the package imports this
-
-    picture = draw(root, stepper=frame, **draw_options)
-    return image.open(io.BytesIO(run_renderer(picture.source, "png"))).convert("RGB")
+def _png(data: bytes, image):
+    return image.open(io.BytesIO(data)).convert("RGB")
 
 
 def _pillow():
