@@ -494,8 +494,8 @@ class Stepper:
         """
         k = len(self.steps) if k is None else k
         if not 0 <= k <= len(self.steps):
-            raise ValueError(f"frame k must be between 0 and the {len(self.steps)} steps "
-                             f"taken so far, got {k}; take more steps first (run())")
+            raise ValueError(f"frame k must be between 0 and {len(self.steps)} (the steps "
+                             f"taken so far), got {k}; take more steps first (run())")
         return Frame(self, k)
 
     def frames(self) -> list[Frame]:

@@ -19,7 +19,7 @@ from ..value import Value
 from .layout import SLIDE_PIXELS
 from .renderer import PNG_DPI, run_renderer
 
-__all__ = ["animate", "MAX_ANIMATION_STEPS"]
+__all__ = ["animate", "MAX_ANIMATION_STEPS", "command_line_gif"]
 
 MAX_ANIMATION_STEPS = 120
 """Most steps ``animate`` draws by default: each is a picture to lay out (about a quarter of a
@@ -128,3 +128,19 @@ def _pillow():
         raise ImportError("animate() writes GIFs with Pillow, which is not installed: "
                           "pip install pillow (the demos and dev extras include it)") from None
     return Image
+
+
+def command_line_gif(root: Value, path: str) -> int:
+    """What ``python -m autograd grad ... --animate FILE`` runs: write the GIF, say where, and
+    return the exit status (1, with the reason on stderr, when it cannot be written)."""
+    import sys
+
+    from .renderer import RendererNotFound
+
+    try:
+        written = animate(root, path)
+    except (RendererNotFound, ImportError, ValueError, OSError) as exc:
+        print(f"error: cannot write the animation {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"\nanimation written to {written}")
+    return 0
