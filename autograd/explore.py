@@ -119,6 +119,7 @@ def command_line_page(root: Value, path: str) -> int:
 
     from .draw import RendererNotFound
 
+    root.zero_grad()  # the command's own trace ran a pass: nothing here to set aside
     try:
         written = explore(root, path)
     except (RendererNotFound, ValueError, OSError) as exc:

@@ -9,6 +9,7 @@ from autograd import Value
 from autograd.draw import RendererNotFound, find_renderer
 from autograd.draw.animate import command_line_gif
 from autograd.explore import command_line_page
+from autograd.trace import trace
 
 try:
     find_renderer()
@@ -27,7 +28,10 @@ def square():
 @pytest.mark.skipif(not HAS_RENDERER, reason="no Graphviz renderer")
 def test_the_page_and_the_gif_are_written_and_named(tmp_path, capsys):
     pytest.importorskip("PIL", reason="animate() needs Pillow")
-    assert command_line_page(square(), str(tmp_path / "y.html")) == 0
+    traced = square()
+    trace(traced)  # as the grad command does before --html and --animate
+    assert command_line_page(traced, str(tmp_path / "y.html")) == 0
+    assert "had grad" not in (tmp_path / "y.html").read_text(encoding="utf-8")
     assert command_line_gif(square(), str(tmp_path / "y.gif")) == 0
     out = capsys.readouterr().out
     assert f"explorable page written to {tmp_path / 'y.html'}" in out and "#step=K" in out

@@ -137,6 +137,7 @@ def command_line_gif(root: Value, path: str) -> int:
 
     from .renderer import RendererNotFound
 
+    root.zero_grad()  # the command's own trace ran a pass: nothing here to set aside
     try:
         written = animate(root, path)
     except (RendererNotFound, ImportError, ValueError, OSError) as exc:
