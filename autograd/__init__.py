@@ -18,6 +18,7 @@ installed in one environment.
 """
 
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
+from .explore import explore
 from .finite import NonFiniteError, allow_non_finite, is_non_finite_allowed, set_allow_non_finite
 from .forward import Dual, jvp
 from .grad_mode import is_grad_enabled, no_grad
@@ -31,4 +32,4 @@ __all__ = ["Value", "InexactWarning", "grad", "no_grad", "is_grad_enabled", "top
            "OPS", "Op", "apply", "register_op", "unregister_op", "registered",
            "RegistrationError", "gradcheck", "GradcheckReport", "detect_anomaly",
            "set_detect_anomaly", "AnomalyError", "NonFiniteError", "allow_non_finite",
-           "set_allow_non_finite", "is_non_finite_allowed", "jvp", "Dual"]
+           "set_allow_non_finite", "is_non_finite_allowed", "jvp", "Dual", "explore"]

@@ -22,7 +22,10 @@ exact 5776/81 stays a fraction in every one of them (``\\frac{5776}{81}`` in LaT
 
 from __future__ import annotations
 
+import html
 import math
+import os
+import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +35,9 @@ from .formula import Formula, FormulaMath, latex, latex_number, number as formul
 from .graph import topological_order
 
 __all__ = ["number", "node_names", "operands", "operand_formulas", "definition",
-           "forward_line", "local_formula", "describe", "Chain", "Table", "SHORT_DIGITS",
-           "EXACT_DIGITS", "TABLE_WIDTH"]
+           "forward_line", "local_formula", "describe", "is_constant", "in_words",
+           "Derivative", "derivative_of", "times", "ascii_wanted", "colour_wanted", "Chain",
+           "Table", "SHORT_DIGITS", "EXACT_DIGITS", "TABLE_WIDTH", "ASCII_VARIABLE"]
 
 SHORT_DIGITS = 24
 """Digits of a whole number shown in full in the short form; a longer one is shown as
@@ -48,6 +52,10 @@ SHORT_FRACTION = 40
 
 TABLE_WIDTH = 100
 """Widest line of a text table, in characters: wider formulas wrap inside their column."""
+
+ASCII_VARIABLE = "TRACEGRAD_ASCII"
+"""Set this environment variable to 1 for plain ASCII text (``dy/dh1`` instead of ``∂y/∂h1``,
+``*`` instead of ``×``), for a terminal whose font lacks ∂."""
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -182,6 +190,112 @@ def node_names(root) -> dict[int, str]:
     return names
 
 
+# ----------------------------------------------------------------------------- notation
+
+def ascii_wanted(stream=None) -> bool:
+    """True when text should be plain ASCII: ``dy/dh1`` instead of ``∂y/∂h1``.
+
+    That is when the environment variable ``TRACEGRAD_ASCII`` is 1, or when ``stream``
+    (default ``sys.stdout``) has an encoding that cannot write ∂ (an ASCII or Latin-1
+    terminal).
+    """
+    if os.environ.get(ASCII_VARIABLE, "") not in ("", "0"):
+        return True
+    stream = sys.stdout if stream is None else stream
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "∂×".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
+def colour_wanted(stream=None) -> bool:
+    """True when ``stream`` (default ``sys.stdout``) is a terminal that shows colour: not
+    piped or redirected, ``NO_COLOR`` not set (https://no-color.org), ``TERM`` not ``dumb``."""
+    stream = sys.stdout if stream is None else stream
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def times(ascii: bool = False) -> str:
+    """The multiplication sign of a worked step: ``×``, or ``*`` in ASCII."""
+    return "*" if ascii else "×"
+
+
+def is_constant(node) -> bool:
+    """True for a constant of a Value graph: an unlabelled leaf, such as the 2 in ``2 * x``."""
+    return node.op is None and not node.label and not hasattr(node.data, "shape")
+
+
+def in_words(node, names: dict[int, str]) -> str:
+    """A node as a sentence names it: its name (``w1``, ``n3``), or ``the constant 3``.
+
+    >>> from autograd import Value
+    >>> x = Value(3, label="x"); y = 2 * x
+    >>> names = node_names(y)
+    >>> in_words(x, names), in_words(y.inputs[0], names)
+    ('x', 'the constant 2')
+    """
+    name = names[id(node)]
+    return f"the constant {name}" if is_constant(node) else name
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A partial derivative's name, as the lesson writes it: ``∂y/∂h1``.
+
+    A compound name is parenthesised (``∂error/∂(y_true-y_pred)``) and a constant is named
+    in words (``∂n4/∂(constant 3)``), so that nothing reads like arithmetic. ``text(ascii=True)``
+    gives ``dy/dh1``; ``latex()`` gives ``\\frac{\\partial y}{\\partial h_{1}}``.
+
+    Attributes:
+        of: the name of the node differentiated.
+        by: the name of the input it is differentiated by.
+        constant: True when that input is a constant (its name is its number).
+    """
+
+    of: str
+    by: str
+    constant: bool = False
+
+    def text(self, ascii: bool = False) -> str:
+        d = "d" if ascii else "∂"
+        by = f"(constant {self.by})" if self.constant else _grouped(self.by)
+        return f"{d}{_grouped(self.of)}/{d}{by}"
+
+    def latex(self) -> str:
+        by = (f"(\\text{{constant }}{self.by})" if self.constant
+              else latex(symbol(self.by)))
+        return f"\\frac{{\\partial {latex(symbol(self.of))}}}{{\\partial {by}}}"
+
+    def __str__(self) -> str:
+        return self.text(ascii_wanted())
+
+
+def _grouped(name: str) -> str:
+    """A name inside ∂a/∂b: parenthesised when it holds an operator or a space."""
+    return f"({name})" if any(ch in name for ch in " +-*/") else name
+
+
+def derivative_of(node, position: int, names: dict[int, str]) -> Derivative:
+    """The name of d node / d its input ``position``: ``∂n3/∂w3``, ``∂n4/∂(constant 3)``.
+
+    >>> from autograd import Value
+    >>> h1 = Value(25, label="h1"); y = 3 * h1; y.label = "y"
+    >>> names = node_names(y)
+    >>> str(derivative_of(y, 1, names)), derivative_of(y, 0, names).text(ascii=True)
+    ('∂y/∂h1', 'dy/d(constant 3)')
+    """
+    input_ = node.inputs[position]
+    return Derivative(names[id(node)], names[id(input_)], is_constant(input_))
+
+
 def _constant(node):
     """The plain-number constant of ``x ** c`` (a Value's ``const``, a Tensor's too)."""
     return node.const
@@ -272,9 +386,9 @@ def describe(op, inputs, const=None) -> str:
 
 @dataclass(frozen=True)
 class Chain:
-    """Parts written one after another with `` = `` between them: ``df/dv = 3*v**2 = 17328``.
+    """Parts written one after another with `` = `` between them: ``∂f/∂v = 3*v**2 = 17328``.
 
-    A part that reads the same as the one before it is written once (``dv/dn2 = 1``).
+    A part that reads the same as the one before it is written once (``∂v/∂n2 = 1``).
     """
 
     parts: tuple
@@ -288,65 +402,118 @@ class Chain:
         return " = ".join(shown)
 
 
-@dataclass
+ANSI = {"bold": "\033[1m", "dim": "\033[2m", "green": "\033[32m", "yellow": "\033[33m",
+        "blue": "\033[34m", "reset": "\033[0m"}
+"""The terminal colour codes a table uses (plain ANSI escapes, understood by every terminal
+that shows colour)."""
+
+
+@dataclass(repr=False)
 class Table:
     """A table as data: a header, rows of cells, and how each column aligns.
 
-    Cells are words (str), numbers (int, float, Fraction), formulas or ``Chain``s; each
-    renderer writes them its own way. ``str(table)`` is the text form.
+    Cells are words (str), numbers (int, float, Fraction), formulas, ``Derivative``s or
+    ``Chain``s; each renderer (``text``, ``markdown``, ``latex``, ``html``) writes them its
+    own way. ``str(table)`` is the plain text form; in a REPL the table echoes as that text
+    (in colour on a colour terminal), and in a notebook as HTML.
 
     Attributes:
         header: the column headings.
         rows: the rows, each a sequence of cells as long as the header.
         numeric: the indices of the columns aligned to the right (numbers).
         title: an optional line above the table.
-        wrap: the index of a column whose long cells wrap to fit ``TABLE_WIDTH`` (else None).
+        wrap: the index of a column whose long cells wrap to fit ``TABLE_WIDTH``, or a tuple
+            of such indices (else None).
         exact: numbers in their exact form.
+        notes: lines below the table.
+        preface: lines between the title and the table (each wrapped to the width).
+        colours: a colour (a key of ``ANSI``) for a column's cells in a colour terminal.
+        marked: indices of rows shown in bold in a colour terminal (and in HTML).
     """
 
     header: Sequence[str]
     rows: list
     numeric: frozenset = frozenset()
     title: str = ""
-    wrap: int | None = None
+    wrap: int | tuple | None = None
     exact: bool = False
     notes: list[str] = field(default_factory=list)
+    preface: list[str] = field(default_factory=list)
+    colours: dict = field(default_factory=dict)
+    marked: frozenset = frozenset()
 
-    def _cell(self, value) -> str:
+    def _cell(self, value, ascii: bool = False) -> str:
         if isinstance(value, Chain):
-            return value.render(self._cell)
+            return value.render(lambda part: self._cell(part, ascii))
+        if isinstance(value, Derivative):
+            return value.text(ascii)
         if isinstance(value, str):
             return value
         return number(value, self.exact)
 
-    def text(self, width: int = TABLE_WIDTH) -> str:
+    def _wrapped(self) -> set[int]:
+        if self.wrap is None:
+            return set()
+        return {self.wrap} if isinstance(self.wrap, int) else set(self.wrap)
+
+    def text(self, width: int = TABLE_WIDTH, ascii: bool | None = None,
+             colour: bool = False) -> str:
         """The table as plain text: columns padded to their widest cell, numbers to the right;
-        a ``wrap`` column's long cells wrap so that lines fit in ``width`` characters."""
+        the ``wrap`` columns' long cells wrap so that lines fit in ``width`` characters.
+
+        Args:
+            width: the widest line wanted.
+            ascii: plain ASCII derivatives (``dy/dh1``); None decides by ``ascii_wanted()``.
+            colour: add terminal colour codes (``ANSI``): bold headings, coloured columns.
+        """
+        ascii = ascii_wanted() if ascii is None else ascii
         header = [str(h) for h in self.header]
-        cells = [[self._cell(c) for c in row] for row in self.rows]
+        cells = [[self._cell(c, ascii) for c in row] for row in self.rows]
         widths = [max([len(header[i])] + [len(r[i]) for r in cells])
                   for i in range(len(header))]
-        if self.wrap is not None:
-            others = sum(w for i, w in enumerate(widths) if i != self.wrap) + 2 * (len(widths) - 1)
-            widths[self.wrap] = max(len(header[self.wrap]), 16,
-                                    min(widths[self.wrap], width - others))
-        lines = [self.title] if self.title else []
-        lines.append(self._line(header, widths))
+        self._fit(widths, header, width)
+        paint = _painter(colour)
+        lines = [paint(self.title, "bold")] if self.title else []
+        lines += [line for text in self.preface
+                  for line in textwrap.wrap(text, width, break_on_hyphens=False)]
+        lines.append(paint(self._line(header, widths), "bold"))
         lines.append("  ".join(("-" if header[i] else " ") * w
                                for i, w in enumerate(widths)).rstrip())
-        for row in cells:
+        wrapped = self._wrapped()
+        for r, row in enumerate(cells):
             pieces = [textwrap.wrap(c, widths[i], break_long_words=False,
                                     break_on_hyphens=False) or [""]
-                      if i == self.wrap and len(c) > widths[i] else [c]
+                      if i in wrapped and len(c) > widths[i] else [c]
                       for i, c in enumerate(row)]
             for k in range(max(len(p) for p in pieces)):
-                lines.append(self._line([p[k] if k < len(p) else "" for p in pieces], widths))
+                line = [p[k] if k < len(p) else "" for p in pieces]
+                lines.append(self._line(line, widths, paint, bold=r in self.marked))
         lines += self.notes
         return "\n".join(lines)
 
-    def _line(self, cells: list[str], widths: list[int]) -> str:
-        return "  ".join(c.rjust(w) if i in self.numeric else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    def _fit(self, widths: list[int], header: list[str], width: int) -> None:
+        """Narrow the wrapping columns, the widest first, one character at a time (never
+        below their heading or 16 characters), until a line fits in ``width``."""
+        wrapped = self._wrapped()
+        if not wrapped:
+            return
+        floors = {i: max(len(header[i]), 16) for i in wrapped}
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            narrowable = [i for i in wrapped if widths[i] > floors[i]]
+            if not narrowable:
+                return
+            widest = max(narrowable, key=lambda i: widths[i])
+            widths[widest] -= 1
+
+    def _line(self, cells: list[str], widths: list[int], paint=None, bold=False) -> str:
+        padded = [c.rjust(w) if i in self.numeric else c.ljust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths))]
+        if paint is not None:
+            padded = [paint(p, self.colours.get(i)) if p.strip() else p
+                      for i, p in enumerate(padded)]
+            if bold:
+                padded = [paint(p, "bold") if p.strip() else p for p in padded]
+        return "  ".join(padded).rstrip()
 
     def markdown(self) -> str:
         """The table in Markdown (GitHub's pipe tables), ready to paste into notes."""
@@ -355,6 +522,8 @@ class Table:
 
         align = ["---:" if i in self.numeric else "---" for i in range(len(self.header))]
         lines = [f"**{self.title}**", ""] if self.title else []
+        if self.preface:
+            lines += self.preface + [""]
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
@@ -374,6 +543,8 @@ class Table:
                     if not parts or text != parts[-1]:
                         parts.append(text)
                 return "$" + " = ".join(parts) + "$"
+            if isinstance(value, Derivative):
+                return f"${value.latex()}$"
             if isinstance(value, Formula):
                 return f"${latex(value, functions)}$"
             if isinstance(value, str):
@@ -382,6 +553,7 @@ class Table:
 
         spec = "".join("r" if i in self.numeric else "l" for i in range(len(self.header)))
         lines = [f"% {self.title}"] if self.title else []
+        lines += [f"% {line}" for line in self.preface]
         lines.append(f"\\begin{{tabular}}{{{spec}}}")
         lines.append(" & ".join(_latex_escape(str(h)) for h in self.header) + r" \\")
         lines.append(r"\hline")
@@ -389,19 +561,66 @@ class Table:
         lines.append(r"\end{tabular}")
         return "\n".join(lines)
 
+    def html(self) -> str:
+        """The table as an HTML ``<table>`` (what a notebook shows): the title in bold above
+        it, numbers aligned right, marked rows in bold, every cell escaped."""
+        def row_html(cells, tag: str, bold: bool = False) -> str:
+            out = []
+            for i, c in enumerate(cells):
+                style = ' style="text-align:right"' if i in self.numeric else \
+                    ' style="text-align:left"'
+                text = html.escape(self._cell(c) if tag == "td" else str(c))
+                out.append(f"<{tag}{style}>{text}</{tag}>")
+            weight = ' style="font-weight:bold"' if bold else ""
+            return f"<tr{weight}>" + "".join(out) + "</tr>"
+
+        parts = ['<div class="tracegrad-table">']
+        if self.title:
+            parts.append(f"<p><b>{html.escape(self.title)}</b></p>")
+        parts += [f"<p>{html.escape(line)}</p>" for line in self.preface]
+        parts.append("<table>")
+        parts.append("<thead>" + row_html(self.header, "th") + "</thead><tbody>")
+        parts += [row_html(row, "td", r in self.marked) for r, row in enumerate(self.rows)]
+        parts.append("</tbody></table>")
+        parts += [f"<p>{html.escape(line)}</p>" for line in self.notes]
+        parts.append("</div>")
+        return "\n".join(parts)
+
     def render(self, fmt: str = "text") -> str:
-        """The table in ``fmt``: ``"text"``, ``"markdown"`` or ``"latex"``.
+        """The table in ``fmt``: ``"text"``, ``"markdown"``, ``"latex"`` or ``"html"``.
 
         Raises:
             ValueError: another format.
         """
-        renderers = {"text": self.text, "markdown": self.markdown, "latex": self.latex}
+        renderers = {"text": self.text, "markdown": self.markdown, "latex": self.latex,
+                     "html": self.html}
         if fmt not in renderers:
             raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(renderers)}")
         return renderers[fmt]()
 
+    def print(self, file=None) -> None:
+        """Print the text form to ``file`` (default ``sys.stdout``), in colour when that is a
+        colour terminal (see ``colour_wanted``) and in ASCII where ∂ cannot be written."""
+        file = sys.stdout if file is None else file
+        print(self.text(ascii=ascii_wanted(file), colour=colour_wanted(file)), file=file)
+
     def __str__(self) -> str:
         return self.text()
+
+    def __repr__(self) -> str:
+        return self.text(colour=colour_wanted())
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def _painter(colour: bool):
+    """A function that wraps text in the colour codes of ``ANSI[name]`` (or leaves it)."""
+    def paint(text: str, name: str | None) -> str:
+        if not colour or name is None:
+            return text
+        return f"{ANSI[name]}{text}{ANSI['reset']}"
+    return paint
 
 
 def _latex_exact(x) -> str:

@@ -31,6 +31,13 @@ NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
                  anomaly=anomaly, Adam=Adam, Linear=Linear, MiniBatches=MiniBatches,
                  Sequential=Sequential, binary_cross_entropy=binary_cross_entropy,
                  blas_threads=blas_threads)
+# The learner's tools (their rows write no file: each is refused before anything is drawn).
+from autograd.draw import animate, draw  # noqa: E402
+from autograd.explore import explore  # noqa: E402
+from autograd.trace import Stepper  # noqa: E402
+
+NAMESPACE.update(Stepper=Stepper, animate=animate, draw=draw, explore=explore)
+
 ROWS = [m.groupdict() for line in DOC.read_text(encoding="utf-8").splitlines()
         if (m := ROW.match(line))]
 

@@ -127,7 +127,7 @@ def test_a_wrong_gradient_shows_the_paths_that_give_the_right_one():
     assert len(claim.derivation.paths) == 2 and claim.derivation.total == 256
     assert sorted(p.product for p in claim.derivation.paths) == [76, 180]
     assert "paths from p to g: 2" in str(claim.derivation)
-    assert "sum of the products: dg/dp = 256" in str(claim.derivation)
+    assert "sum of the products: ∂g/∂p = 256" in str(claim.derivation)
     text = str(report)
     assert "d/dp: yours 250, correct 256" in text and "p -> g" in text
 

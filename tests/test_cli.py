@@ -29,7 +29,7 @@ def test_grad_prints_value_gradients_and_trace():
     assert "value: f = 438976" in out
     assert "  df/dx1 = 554496\n  df/dx2 = 485184" in out
     assert "backward from f = 438976: 11 chain-rule steps" in out
-    assert "df/dn6 = 3*n6**2 = 17328" in out
+    assert "∂f/∂n6 = 3*n6**2 = 17328" in out
     assert result.stderr == ""
 
 
@@ -60,7 +60,7 @@ def test_check_exit_codes_and_report():
     out = wrong.stdout
     assert "d/dx1     520   554496  wrong    first divergence; off by 553976" in out
     assert "1 of 2 claims wrong. First divergence: d/dx1 (yours 520, correct 554496)" in out
-    assert "paths from x1 to f: 1" in out and "sum of the products: df/dx1 = 554496" in out
+    assert "paths from x1 to f: 1" in out and "sum of the products: ∂f/∂x1 = 554496" in out
 
 
 def test_check_options_tol_lr_exact():

@@ -104,7 +104,7 @@ def test_a_registered_op_reaches_every_consumer(tmp_path):
 
         # Trace, paths, gradient formulas and the simplifier read its rule.
         table = trace(y).table().text(width=200)
-        assert "n1 = softplus(x)" in table and "dn1/dx = 1/(1 + exp(-x))" in table
+        assert "n1 = softplus(x)" in table and "∂n1/∂x = 1/(1 + exp(-x))" in table
         assert paths(y, x).total == pytest.approx(softplus(0.5) + 0.5 / (1 + math.exp(-0.5)))
         assert gradient_formula(y, x) == "x/(1 + exp(-x)) + n1"
         simplified = gradient_formula(y, x, simplify=True)
@@ -112,7 +112,7 @@ def test_a_registered_op_reaches_every_consumer(tmp_path):
 
         # Pictures, and the list of operations.
         assert "softplus" in draw(y, edge_labels=True).source
-        assert "dn1/dx = 1/(1 + exp(-x))" in draw(y, edge_labels=True).source
+        assert "∂n1/∂x = 1/(1 + exp(-x))" in draw(y, edge_labels=True).source
         assert any(row[0] == "softplus" for row in operations_table().rows)
 
         # The command line, with the module that registers it imported by --import.

@@ -31,18 +31,20 @@ import pathlib
 import graphviz
 
 from ..graph import topological_order
-from ..text import node_names
-from ..trace import Stepper
+from ..text import Derivative, is_constant, node_names
+from ..trace import Frame, Stepper
 from ..value import Value
 from .renderer import INSTALL_HELP, PNG_DPI, PNG_MAX_INCHES, RENDER_TIMEOUT, Drawing, \
     RendererNotFound, find_renderer, run_renderer
 from .style import PATH, HIGHLIGHT, escape, picture_number
+from .layout import SLIDE_PIXELS, SLIDE_ASPECT, choose_rankdir
 from .summary import summarize_mlp
 from .tensors import draw_tensors, tensor_names
 from .values import draw_values
 
-__all__ = ["draw", "render", "summarize_mlp", "find_renderer", "RendererNotFound", "Drawing",
-           "FORMATS", "INSTALL_HELP", "PNG_DPI", "PNG_MAX_INCHES", "RENDER_TIMEOUT"]
+__all__ = ["draw", "render", "animate", "summarize_mlp", "find_renderer", "RendererNotFound",
+           "Drawing", "FORMATS", "INSTALL_HELP", "PNG_DPI", "PNG_MAX_INCHES", "RENDER_TIMEOUT",
+           "SLIDE_PIXELS", "SLIDE_ASPECT", "MAX_ANIMATION_STEPS", "choose_rankdir"]
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 """The file extensions ``render`` writes, and the output format each one means."""
@@ -112,12 +114,13 @@ def _path_summary(order: list, start, root, names) -> str:
     text = f"{n} path{'s' if n != 1 else ''} from {x} to {f}"
     if with_sum and n:
         text += (f": the products of the local derivatives along them sum to "
-                 f"d{f}/d{x} = {picture_number(deriv[id(root)])}")
+                 f"{Derivative(f, x, is_constant(start)).text()} = "
+                 f"{picture_number(deriv[id(root)])}")
     return text
 
 
-def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool = False,
-         highlight=None, paths_from=None, stepper: Stepper | None = None,
+def draw(root, *, rankdir: str = "auto", show_grad: bool = True, edge_labels: bool = False,
+         highlight=None, paths_from=None, stepper: Stepper | Frame | None = None,
          max_nodes: int = 500) -> Drawing:
     """Draw ``root``'s computation graph: each value a box, each operation a node between them.
 
@@ -129,17 +132,22 @@ def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool
 
     Args:
         root: the output, an ``autograd.Value`` or an ``nn.Tensor``.
-        rankdir: "LR" (inputs on the left, default) or "TB" (inputs on top); "RL", "BT" too.
+        rankdir: "auto" (the default): the direction that keeps the picture inside a 16:9
+            slide (``choose_rankdir``: top to bottom for a deep graph such as the lesson's
+            5-weight network, left to right for a wide, shallow one); or "LR" (inputs on
+            the left), "TB" (inputs on top), "RL", "BT".
         show_grad: show each value's grad.
         edge_labels: label each input edge with its local derivative, from the operation
-            table: ``df/dv = 3*v**2 = 17328``.
+            table, in the lesson's notation: ``∂f/∂v = 3*v**2 = 17328``.
         highlight: a Value (or Tensor), or a list of them, to mark in yellow.
         paths_from: a Value whose paths to ``root`` are coloured blue; the legend counts them
             and gives the sum of their products, which is d root / d paths_from.
-        stepper: an ``autograd.trace.Stepper`` on ``root``: nodes and edges are coloured done,
-            current or pending, the grads are those of that moment (``-`` where backward has
+        stepper: an ``autograd.trace.Stepper`` on ``root``, or one ``Frame`` of it
+            (``stepper.frame(k)``): nodes and edges are coloured done, current or pending,
+            the grads are those of the stepper's own pass at that moment (``-`` where it has
             not reached yet), done edges show what they added, and a legend names the last
-            step. Drawing after each ``stepper.step()`` gives the frames of backprop.
+            step in words, so the caption and the boxes always agree. Drawing after each
+            ``stepper.step()`` gives the frames of backprop (``animate`` writes them as a GIF).
         max_nodes: refuse graphs with more values (or tensors) than this. A Value picture
             has about twice as many nodes: one per value, one per operation.
 
@@ -151,7 +159,8 @@ def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool
         ValueError: more than ``max_nodes`` values (the message says how to see the detail);
             a ``highlight``/``paths_from`` node not in the graph; a stepper on another root;
             an unknown ``rankdir``.
-        TypeError: ``root`` is not a Value or Tensor; a stepper with a Tensor root.
+        TypeError: ``root`` is not a Value or Tensor; a stepper with a Tensor root, or a
+            stepper that is neither a Stepper nor a Frame.
 
     >>> from autograd import Value
     >>> x = Value(3, label="x")
@@ -159,13 +168,13 @@ def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool
     >>> y.backward()
     >>> g = draw(y)
     >>> [line.strip() for line in g.source.splitlines() if "->" in line]   # x used twice
-    ['v0 -> op1', 'v0 -> op1', 'op1 -> v1']
+    ['v0 -> op1 [id="e1-0"]', 'v0 -> op1 [id="e1-1"]', 'op1 -> v1 [id=o1]']
     >>> "grad 6" in g.source and "data 9" in g.source
     True
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
-                         f"got {rankdir!r}")
+    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'auto', 'LR' (left to right) or 'TB' (top to "
+                         f"bottom), got {rankdir!r}")
     scalar = _is_value_graph(root)
     order = topological_order(root)
     if len(order) > max_nodes:
@@ -189,14 +198,24 @@ def draw(root, *, rankdir: str = "LR", show_grad: bool = True, edge_labels: bool
     if stepper is not None:
         if not scalar:
             raise TypeError("a Stepper steps through a Value graph; Tensors have none")
+        if not isinstance(stepper, (Stepper, Frame)):
+            raise TypeError(f"stepper must be an autograd.trace.Stepper or one of its frames "
+                            f"(stepper.frame(k)), got {type(stepper).__name__}")
         if stepper.root is not root:
             raise ValueError("the stepper was made for another root: draw(stepper.root, "
                              "stepper=stepper)")
+        if isinstance(stepper, Stepper):
+            stepper = stepper.frame()
+    if rankdir == "auto":
+        rankdir = choose_rankdir(order, edge_labels=edge_labels)
     options = dict(rankdir=rankdir, show_grad=show_grad, edge_labels=edge_labels,
                    marked=marked, on_path=on_path, extra_legend=extra_legend)
     if scalar:
         return draw_values(root, order, names, stepper=stepper, **options)
     return draw_tensors(root, order, names, **options)
+
+
+from .animate import MAX_ANIMATION_STEPS, animate  # noqa: E402  (it calls draw, above)
 
 
 def render(graph_or_root, path, **draw_options) -> pathlib.Path:

@@ -74,8 +74,10 @@ def _is_graphviz_pure(program: str) -> bool:
     return pathlib.Path(program).name.lower().startswith("graphviz-pure")
 
 
-def run_renderer(source: str, fmt: str) -> bytes:
+def run_renderer(source: str, fmt: str, dpi: float = PNG_DPI) -> bytes:
     """Lay out and draw DOT ``source`` in format ``fmt`` ("png", "svg", "pdf", ...); the bytes.
+
+    A PNG is drawn at ``dpi`` dots per inch (default ``PNG_DPI``).
 
     Raises:
         RendererNotFound: no renderer, or only graphviz-pure and ``fmt`` is "pdf".
@@ -89,7 +91,7 @@ def run_renderer(source: str, fmt: str) -> bytes:
                                "macOS: `brew install graphviz`).")
     command = [program, "-Kdot", f"-T{fmt}"]
     if fmt == "png":
-        command += [f"-Gdpi={PNG_DPI}", f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}"]
+        command += [f"-Gdpi={dpi:g}", f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}"]
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
                               timeout=RENDER_TIMEOUT, check=False)

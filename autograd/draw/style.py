@@ -14,7 +14,8 @@ from ..text import number
 from .renderer import Drawing
 
 __all__ = ["PLAIN", "NAME_FILL", "STATES", "STATE_TEXT", "PATH", "HIGHLIGHT", "OP_FILL",
-           "EDGE", "FONT", "Look", "look_for", "escape", "markup", "cell", "box", "legend",
+           "BACKGROUND", "EDGE", "FONT", "Look", "look_for", "escape", "markup", "cell",
+           "text_points", "box", "legend", "key_row",
            "picture_number", "array_number", "shape_text", "new_drawing", "edge_label"]
 
 PLAIN = ("#ffffff", "#5f6b7a")
@@ -25,13 +26,14 @@ STATES = {
     "pending": ("#f4f4f4", "#a0a0a0"),
 }
 STATE_TEXT = {
-    "done": "done: gradient passed down (or, for an input, complete)",
-    "current": "current: passes its gradient to its inputs next",
+    "done": "done: passed its gradient down (an input: all of it in)",
+    "current": "current: passes its gradient next",
     "pending": "pending",
 }
 PATH = ("#dbe9fb", "#1565c0")
 HIGHLIGHT = ("#fff3a6", "#b58900")
 OP_FILL = "#ffffff"
+BACKGROUND = "#ffffff"
 EDGE = "#5f6b7a"
 FONT = "Helvetica"
 
@@ -88,10 +90,17 @@ def markup(text: str, bold: bool = False, color: str | None = None) -> str:
     return f'<FONT COLOR="{color}">{inner}</FONT>' if color else inner
 
 
-def cell(text: str, fill: str | None = None, color: str | None = None) -> str:
-    """One table cell of a box."""
+def cell(text: str, fill: str | None = None, color: str | None = None,
+         width: int | None = None) -> str:
+    """One table cell of a box; ``width`` (points) keeps it at least that wide."""
     bg = f' BGCOLOR="{fill}"' if fill else ""
-    return f"<TD{bg}>{markup(text, color=color)}</TD>"
+    wide = f' WIDTH="{width}"' if width else ""
+    return f"<TD{bg}{wide}>{markup(text, color=color)}</TD>"
+
+
+def text_points(text: str, size: int = 14) -> int:
+    """About how wide ``text`` is in points at ``size`` (Helvetica: digits are 0.556 em)."""
+    return int(len(text) * 0.6 * size) + 8
 
 
 def box(title: str | None, cells: list[str], look: Look) -> str:
@@ -103,13 +112,24 @@ def box(title: str | None, cells: list[str], look: Look) -> str:
     head = ""
     if title is not None:
         head = f'<TR><TD COLSPAN="{len(cells)}" BGCOLOR="{NAME_FILL}">{title}</TD></TR>'
-    return (f'<<TABLE BORDER="{look.width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
+    return (f'<<TABLE BORDER="{look.width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
             f'COLOR="{look.line}">{head}<TR>{"".join(cells)}</TR></TABLE>>')
 
 
-def legend(rows: list[tuple[tuple[str, str] | None, str]]) -> str:
-    """A graph label: one row per (fill and line colours, or None) and escaped text."""
+def key_row(keys: list[tuple[tuple[str, str], str]]) -> str:
+    """Several colour keys side by side, as one legend row's text: swatch, words, swatch, ..."""
+    cells = "".join(f'<TD BGCOLOR="{fill}" COLOR="{line}" BORDER="2" WIDTH="28"></TD>'
+                    f'<TD ALIGN="LEFT">{text}</TD>' for (fill, line), text in keys)
+    return (f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2"><TR>{cells}'
+            f"</TR></TABLE>")
+
+
+def legend(rows: list[tuple[tuple[str, str] | None, str]], hidden: str = "") -> str:
+    """A graph label: one row per (fill and line colours, or None) and escaped text; a
+    ``hidden`` row of text in the background colour keeps the legend as wide as it."""
     cells = []
+    if hidden:
+        rows = list(rows) + [(None, f'<FONT COLOR="{BACKGROUND}">{hidden}</FONT>')]
     for colours, text in rows:
         if colours is None:
             cells.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">{text}</TD></TR>')
@@ -121,16 +141,19 @@ def legend(rows: list[tuple[tuple[str, str] | None, str]]) -> str:
             + "".join(cells) + "</TABLE>>")
 
 
-def edge_label(lines: list[str], colour: str) -> str:
-    """An edge's label: escaped lines in one colour."""
-    return "<" + "<BR/>".join(f'<FONT COLOR="{colour}">{escape(t)}</FONT>' for t in lines) + ">"
+def edge_label(lines: list[str], colour: str, hidden: list[str] = ()) -> str:
+    """An edge's label: escaped lines in one colour, then ``hidden`` lines in the background
+    colour (they keep the room that later frames of an animation fill in)."""
+    shown = [f'<FONT COLOR="{colour}">{escape(t)}</FONT>' for t in lines]
+    shown += [f'<FONT COLOR="{BACKGROUND}">{escape(t)}</FONT>' for t in hidden]
+    return "<" + "<BR/>".join(shown) + ">"
 
 
 def new_drawing(name: str, rankdir: str) -> Drawing:
     """An empty picture with the house style: white, Helvetica, ``rankdir`` direction."""
     graph = Drawing(name=re.sub(r"\W", "_", name) or "graph", format="png")
-    graph.attr("graph", rankdir=rankdir, bgcolor="white", fontname=FONT, fontsize="14",
-               nodesep="0.35", ranksep="0.45", pad="0.25")
+    graph.attr("graph", rankdir=rankdir, bgcolor=BACKGROUND, fontname=FONT, fontsize="14",
+               nodesep="0.3", ranksep="0.25", pad="0.2")
     graph.attr("node", fontname=FONT, fontsize="14")
     graph.attr("edge", fontname=FONT, fontsize="12", color=EDGE, arrowsize="0.8")
     return graph

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import graphviz
 
-from ..text import local_formula, operands
+from ..text import derivative_of, local_formula, operands
 from .renderer import Drawing
 from .style import (PATH, Look, array_number, box, cell, edge_label, escape, legend, look_for,
                     markup, new_drawing, picture_number, shape_text)
@@ -76,8 +76,7 @@ def _cells(node, names, look: Look, show_grad: bool):
 def _edge_formula(node, position: int, names) -> str:
     if not node.op.elementwise:  # array-only operations give a VJP, not a formula
         return ""
-    out, input_name = names[id(node)], names[id(node.inputs[position])]
-    return f"d{out}/d{input_name} = {local_formula(node, position, names)}"
+    return f"{derivative_of(node, position, names).text()} = {local_formula(node, position, names)}"
 
 
 def draw_tensors(root, order: list, names: dict[int, str], *, rankdir: str, show_grad: bool,
