@@ -79,7 +79,7 @@ def test_check_options_tol_lr_exact():
     (["check", LESSON, "x1=3", "--claim", "f=1"], "no value given for x2"),
     (["check", LESSON, "x1=3", "x2=2", "--claim", "f"], "expected --claim TARGET=NUMBER"),
     (["check", LESSON, "x1=3", "x2=2", "--claim", "f=lots"], "must be a number"),
-    (["check", LESSON, "x1=3", "x2=2"], "the following arguments are required: --claim"),
+    (["check", LESSON, "x1=3", "x2=2"], "give at least one --claim TARGET=NUMBER"),
     (["grad", "x", "x=2*3"], "never evaluated"),
     (["grad", "x", "3"], "expected NAME=VALUE"),
     (["grad", "log(x)", "x=-1"], "log needs a positive input"),
