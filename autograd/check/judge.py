@@ -233,9 +233,9 @@ def _computation_order(work: Work, targets: list[Target]) -> list[int]:
         position = work.facts(t.step, example).position.get(id(t.node), 0)
         if t.kind == "value":
             return t.step, 0, example if not t.reduced else work.count, position
-        if t.kind == "gradient":
+        if t.kind == "gradient":  # a step's own derivative dh1/dw1 before dE/dw1 uses it
             phase = 2 if t.example is None and work.several else 1
-            return t.step, phase, example, -position
+            return t.step, phase, example, -position, t.top is None
         return t.step, 3, 0, position
 
     return sorted(range(len(targets)), key=key)
