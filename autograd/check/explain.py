@@ -151,7 +151,9 @@ def _slip_text(slip: Slip, claim: Claim, root_name: str, voice: Voice) -> str:
                 f"paths lead from {claim.name} to {root_name}, and the gradient is the sum of "
                 "their products")
     if kind in ("factor left out", "factor taken twice"):
-        factor = f"the factor {slip.factor} = {number(slip.factor_value)}"
+        factor = f"the factor {slip.factor}"
+        if str(slip.factor) != number(slip.factor_value):  # a name: give its value too
+            factor += f" = {number(slip.factor_value)}"
         how = "without" if kind == "factor left out" else "with"
         twice = " taken twice" if kind == "factor taken twice" else ""
         if slip.example is not None:

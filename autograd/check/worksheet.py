@@ -350,7 +350,7 @@ def read(text: str, name: str = "the worksheet") -> Worksheet:
 def _known(table: dict, keys: dict, name: str, where: str) -> None:
     for key in table:
         if key not in keys:
-            close = difflib.get_close_matches(key, list(keys), n=1)
+            close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise WorksheetError(f"{name}: unknown key {where}{key!r}{hint}; the keys are "
                                  f"{', '.join(keys)}")
