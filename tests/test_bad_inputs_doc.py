@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from autograd import OPS, Op, Value, detect_anomaly, gradcheck, register_op
-from autograd.expr import parse
+from autograd.check import check
+from autograd.check.worksheet import read as read_worksheet
+from autograd.expr import build, parse
 from nn import MLP, SGD, Tensor, mlp, one_hot, quadratic_cost
 from nn.data import load_mnist
 
@@ -27,7 +29,7 @@ def anomaly(fn):
 NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
                  gradcheck=gradcheck, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
                  quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
-                 anomaly=anomaly)
+                 anomaly=anomaly, build=build, check=check, read_worksheet=read_worksheet)
 ROWS = [m.groupdict() for line in DOC.read_text(encoding="utf-8").splitlines()
         if (m := ROW.match(line))]
 

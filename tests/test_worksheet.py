@@ -116,7 +116,7 @@ def test_the_lessons_batch_table_is_flagged_with_the_kinds_and_true_values():
     ("expression = 'x'\n[claims]\nf = [3]", "f must be a number (520, or \"0.948\" in quotes)"),
     ("expression = 'x'\nclaims = 3", "claims must be a table of TARGET = number"),
     ("expression = 'x'\n[claims]\nf = 1\n[notes]\ng = 'where'",
-     "a note for 'g', which claims does not claim"),
+     "a note for 'g', but the claims table claims no 'g'"),
     ("expression = 'x'\n[notes]\ng = 'where'", "notes without claims"),
     ("expression = 'x'\n[[iteration]]\nclaims = { x = 1 }", "iteration 1 needs after = K"),
     ("expression = 'x'\n[[iteration]]\nafter = -1\nclaims = { x = 1 }",

@@ -337,14 +337,15 @@ def read(text: str, name: str = "the worksheet") -> Worksheet:
         expression = parse(source)
     except ExpressionError as exc:
         raise WorksheetError(f"{name}: expression: {exc}") from None
-    claims, notes = _claims(data, name)
     options = {"output": _text(data, "output", name, None),
                "reduce": _choice(data, "reduce", REDUCTIONS, name),
                "lr": _number(data, "lr", name), "tol": _number(data, "tol", name),
                "params": _names(data, "params", name), "exact": _flag(data, "exact", name)}
-    return Worksheet(name, _text(data, "title", name, ""), _text(data, "source", name, ""),
-                     expression, _values(data.get("values", {}), "values", name),
-                     _examples(data, name), tuple(claims), notes, options)
+    title, source = _text(data, "title", name, ""), _text(data, "source", name, "")
+    values, examples = _values(data.get("values", {}), "values", name), _examples(data, name)
+    claims, notes = _claims(data, name)
+    return Worksheet(name, title, source, expression, values, examples, tuple(claims), notes,
+                     options)
 
 
 def _known(table: dict, keys: dict, name: str, where: str) -> None:
@@ -459,8 +460,9 @@ def _iteration(row: dict, k: int, claims: list, notes: dict, name: str) -> None:
     _known(row, ITERATION_KEYS, name, f"in {where}: ")
     after = row.get("after")
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        got = "it has none" if after is None else f"got {after!r}"
         raise WorksheetError(f"{name}: {where} needs after = K, a whole number of steps (0 for "
-                             f"the start), got {after!r}")
+                             f"the start); {got}")
     if "claims" not in row:
         raise WorksheetError(f"{name}: {where} has no claims table")
     _add_claims(row["claims"], row.get("notes", {}), f"after {after}:" if after else "",
@@ -486,8 +488,8 @@ def _add_claims(table, table_notes, prefix: str, claims: list, notes: dict, name
         if isinstance(value, float):
             raise WorksheetError(f"{name}: {where}: {target} = {value!r} is a TOML decimal, "
                                  "which forgets the digits written (3.000 reads back as 3.0, "
-                                 f"and is then judged to 1 decimal); write it in quotes: "
-                                 f"{_quoted(target)} = \"{value!r}\"")
+                                 "and is then judged to 1 decimal); write it in quotes with "
+                                 f"every digit, as in {_quoted(target)} = \"3.000\"")
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise WorksheetError(f"{name}: {where}: {target} must be a number (520, or "
                                  f"\"0.948\" in quotes), got {_type_name(value)}")
@@ -498,8 +500,9 @@ def _add_claims(table, table_notes, prefix: str, claims: list, notes: dict, name
         claims.append((full, str(value)))
     for target, note in table_notes.items():
         if target not in table:
-            raise WorksheetError(f"{name}: a note for {target!r}, which {where} does not "
-                                 "claim")
+            place = "the claims table" if where == "claims" else where
+            raise WorksheetError(f"{name}: a note for {target!r}, but {place} claims no "
+                                 f"{target!r}; a note says where a claimed number comes from")
         if not isinstance(note, str):
             raise WorksheetError(f"{name}: the note for {target!r} must be text")
         notes[prefix + target] = note
