@@ -236,3 +236,31 @@ def test_a_value_graph_has_one_example_and_no_steps_after_an_update():
     with pytest.raises(CheckError, match="a Value graph cannot be rebuilt at the updated "
                                          "parameters"):
         check(f, claims={"after:w": 1}, lr=0.1)
+
+
+def test_a_thousand_steps_are_a_loop_and_a_descent_that_overflows_is_refused():
+    report = check("f = x**2", {"x": 3.0}, {"after 1000:x": "0.0"}, lr="0.1")
+    assert report["after 1000:x"].correct == pytest.approx(3 * 0.8 ** 1000, rel=1e-9)
+    with pytest.raises(CheckError, match=r"^after 323 steps of gradient descent: "
+                                         r"\(x=-3.86622e\+154\) \*\* 2 overflows"):
+        check("f = x**2", {"x": 3.0}, {"after 1000:x": 1}, lr="2")
+
+
+def test_any_target_text_gives_a_verdict_or_a_clear_refusal():
+    import random
+
+    from autograd.expr import ExpressionError
+
+    rng = random.Random(13)
+    tokens = ["after", " ", "1", "2", ":", "all", "d", "/", "E", "h1", "w1", "'", "_new", "x1",
+              "0", "∂", "9999", "-", "y", "dE", "3", "f", "value"]
+    judged = 0
+    for _ in range(400):
+        target = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 8)))
+        try:
+            report = check(NETWORK, WEIGHTS, {target: 1}, examples=EXAMPLES, lr="0.1")
+        except (CheckError, ExpressionError):
+            continue
+        judged += 1
+        assert report.claims[0].target == target
+    assert judged >= 3  # some targets are valid, so the verdicts are reached too

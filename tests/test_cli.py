@@ -267,6 +267,7 @@ def test_markdown_and_latex_for_grad_and_check():
     (["worksheet", "demos/worksheets/x2-descent.toml", "--blank", "--answers"],
      "not allowed with argument"),
     (["check", "x", "x=1", "--claim", "x=1", "--format", "html"], "invalid choice: 'html'"),
+    (["check", "x**2", "x=3.0", "--lr", "2", "--claim", "after 999:x=1"], "overflows"),
 ])
 def test_worked_example_mistakes_exit_2_without_a_traceback(args, message):
     result = run(*args)

@@ -49,3 +49,9 @@ def test_prose_and_headings_per_format():
     assert heading("paths", "markdown") == "**paths**"
     assert heading("d_w", "latex") == "\\noindent\\textbf{d\\_w}"
     assert heading("paths") == "paths"
+
+
+def test_a_long_whole_number_is_shortened_in_a_table_and_in_latex():
+    cell = shown_cell(3 ** 1000)
+    assert cell.text == "≈1.32207e+477"
+    assert cell.latex == "$\\approx 1.32207 \\times 10^{477}$"

@@ -57,7 +57,7 @@ def shown(x, short: bool = False) -> str:
         return f"{number(x, exact=True)} (≈ {number(float(x))})"
     if isinstance(x, float):
         return number(x, digits=10)
-    return number(x, exact=True)
+    return number(x) if short else number(x, exact=True)  # short: ≈1.32e+477 for a long one
 
 
 def shown_cell(x) -> Cell:
@@ -65,7 +65,10 @@ def shown_cell(x) -> Cell:
     ``\\frac{p}{q}``."""
     text = shown(x, short=True)
     if text.startswith("≈"):
-        return Cell(text, f"$\\approx {text[2:]}$")
+        approx = text.lstrip("≈ ")
+        mantissa, _, exponent = approx.partition("e")
+        body = f"{mantissa} \\times 10^{{{int(exponent)}}}" if exponent else approx
+        return Cell(text, f"$\\approx {body}$")
     if isinstance(x, Fraction) and x.denominator != 1 and _float_range(x):
         sign = "=" if "(=" in text else "\\approx"
         approx = text.split("(", 1)[1].strip("=≈ )")
@@ -91,9 +94,7 @@ def _plain(x) -> str:
 
 
 def _difference_text(d) -> str:
-    if isinstance(d, Fraction) and d.denominator != 1:
-        return shown(d, short=True)
-    return shown(d) if not isinstance(d, float) else number(d)
+    return number(d) if isinstance(d, float) else shown(d, short=True)
 
 
 def _half_unit(claimed: ClaimedNumber) -> str:

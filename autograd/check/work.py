@@ -218,18 +218,18 @@ class Work:
         return root
 
     def leaves(self, step: int) -> dict[str, Value]:
-        """The parameters' leaf Values after ``step`` steps, shared by every example's graph."""
-        if step not in self._leaves:
-            if step == 0:
-                given = {**self.examples[0], **self.shared}  # a missing one: build says so
-                numbers = {p: parse_number(given[p], self.exact, f"the value of {p}")
-                           for p in self.parameters if p in given}
-            else:
-                if self.lr is None:
-                    raise CheckError("claims after a gradient-descent step need the learning "
-                                     "rate (lr=..., or --lr on the command line)")
-                numbers = {p: self.update(step - 1, p) for p in self.parameters}
-            self._leaves[step] = {p: Value(v, label=p) for p, v in numbers.items()}
+        """The parameters' leaf Values after ``step`` steps, shared by every example's graph
+        (each step computed once, from the one before: a loop, however many steps)."""
+        if 0 not in self._leaves:
+            given = {**self.examples[0], **self.shared}  # a missing one: build says so
+            self._leaves[0] = {p: Value(parse_number(given[p], self.exact, f"the value of {p}"),
+                                        label=p) for p in self.parameters if p in given}
+        if step and self.lr is None:
+            raise CheckError("claims after a gradient-descent step need the learning rate "
+                             "(lr=..., or --lr on the command line)")
+        for k in range(max(self._leaves) + 1, step + 1):
+            self._leaves[k] = {p: Value(self.update(k - 1, p), label=p)
+                               for p in self.parameters}
         return self._leaves[step]
 
     def parameter(self, step: int, name: str):
