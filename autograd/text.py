@@ -428,9 +428,10 @@ class Table:
 
 
 def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = None,
-                  title: str = "") -> Table:
+                  title: str = "", decimal: bool = False) -> Table:
     """The forward pass as a table: each computed node, how it is computed (in names, then in
-    numbers) and its value, with an optional mark per node (``marks``, by ``id``).
+    numbers) and its value, with an optional mark per node (``marks``, by ``id``);
+    ``decimal`` writes fractions as decimals (see ``number``), as a learner reads them.
 
     >>> from autograd import Value
     >>> x = Value(3, label="x"); y = 2 * x + 1; y.label = "y"
@@ -442,14 +443,20 @@ def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = N
     | y | n1 + 1 = 6 + 1 | 7 |
     """
     marks = marks or {}
+
+    def shown(x):
+        if decimal and isinstance(x, Fraction) and x.denominator != 1:
+            return float(number(x, decimal=True))
+        return x
+
     rows = []
     for node in nodes:
         args: list = [i.data for i in node.inputs]
         if node.op.takes_const:
             args.append(_constant(node))
         how = Chain((node.op.applied(*operand_formulas(node, names)),
-                     node.op.applied(*(formula_number(a) for a in args))))
-        row = [names[id(node)], how, node.data]
+                     node.op.applied(*(formula_number(shown(a)) for a in args))))
+        row = [names[id(node)], how, shown(node.data)]
         if marks:
             row.append(marks.get(id(node), ""))
         rows.append(row)
@@ -484,7 +491,9 @@ _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{
                   "→": r"$\to$", "←": r"$\leftarrow$", "∂": r"$\partial$", "−": "-",
                   "η": r"$\eta$", "σ": r"$\sigma$", "²": r"\textsuperscript{2}",
                   "…": r"\dots{}", "✓": r"$\surd$", "✗": r"$\times$", "’": "'",
-                  "₁": r"\textsubscript{1}", "₂": r"\textsubscript{2}"}
+                  "₁": r"\textsubscript{1}", "₂": r"\textsubscript{2}",
+                  # < and > are other letters in LaTeX's default font encoding (a path's ->)
+                  "<": r"$<$", ">": r"$>$"}
 
 
 def _latex_escape(text: str) -> str:

@@ -424,3 +424,15 @@ def test_a_leaf_value_can_be_shared_by_two_graphs():
     assert w.grad == 8                                    # 3 + 5: one leaf, both graphs
     with pytest.raises(ExpressionError, match="must be a leaf labelled 'w'"):
         build("y = w * x", {"w": Value(2, label="v"), "x": 3})
+
+
+def test_step_names_show_in_traces_paths_formulas_and_pictures():
+    from autograd.draw import draw
+    from autograd.trace import gradient_formula, paths, trace
+
+    f, leaves = build("u = 2*x1 + x2; v = u**2 + 3*x2**2; f = v**3", {"x1": 3, "x2": 2})
+    assert "df/dv = 3*v**2 = 17328" in str(trace(f))
+    assert [p.names for p in paths(f, leaves["x2"])][0] == ("x2", "u", "n2", "v", "f")
+    assert gradient_formula(f, leaves["x1"]) == "3*v**2*2*u*2"     # the lesson's 12uv²
+    source = draw(f).source
+    assert all(f"<B>{name}</B>" in source for name in ("u", "v", "f"))

@@ -4,6 +4,8 @@ shipped worksheets, and the documents (blank, answers, marked) in Markdown and L
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -230,3 +232,23 @@ def test_the_documents_python_session_runs():
 
     result = doctest.testfile(str(DOC), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 5
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_the_latex_compiles_with_pdflatex(tmp_path):
+    from autograd.check import check
+
+    parts = {"marked": load(SHEETS / "network-batch.toml").render("marked", "latex"),
+             "blank": load(SHEETS / "bowl-descent.toml").render("blank", "latex"),
+             "report": check("x**2 * y", {"x": "1/3", "y": "3/5"}, {"d/dx": "3/5"},
+                             exact=True).render("latex")}
+    for name, text in parts.items():
+        (tmp_path / f"{name}.tex").write_text(text, encoding="ascii")
+        (tmp_path / f"wrap-{name}.tex").write_text(
+            "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+            f"\\input{{{name}}}\n\\end{{document}}\n", encoding="ascii")
+        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                                 f"wrap-{name}.tex"], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stdout[-2000:]
+        assert (tmp_path / f"wrap-{name}.pdf").stat().st_size > 1000

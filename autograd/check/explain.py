@@ -585,8 +585,8 @@ def report_render(report, fmt: str = "text") -> str:
             forward = [node for node in facts.order if node.op is not None]
             if forward and len(forward) <= MAX_FORWARD_LINES:
                 blocks += [heading(_pass_name(report, step, example), fmt),
-                           forward_table(forward, facts.names, _marks(claims, facts))
-                           .render(fmt)]
+                           forward_table(forward, facts.names, _marks(claims, facts),
+                                         decimal=report.work.exact).render(fmt)]
         for claim in report.wrong_in_order():
             if claim.kind == "value" and not isinstance(claim.derivation, ReducedDerivation):
                 continue

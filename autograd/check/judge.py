@@ -95,7 +95,12 @@ class Report:
     def render(self, fmt: str = "text") -> str:
         """The whole report in ``fmt``: ``"text"`` (as ``str``), ``"markdown"`` or
         ``"latex"``: the verdicts as a table, then the forward pass and the paths of each
-        wrong claim as tables a teacher can paste into notes (exact numbers stay fractions).
+        wrong claim as tables a teacher can paste into notes (exact numbers stay fractions;
+        the LaTeX is ASCII and needs ``\\usepackage{amsmath}``).
+
+        >>> r = check("x * y", {"x": "1/3", "y": 3}, {"d/dx": 3}, exact=True)
+        >>> print(r.render("markdown").splitlines()[4])
+        | d/dx | 3 | 3 | right | exact |
 
         Raises:
             ValueError: another format.

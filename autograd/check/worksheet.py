@@ -152,6 +152,9 @@ class Worksheet:
                                "answers": "The engine's numbers",
                                "marked": "The numbers claimed, checked"}[mode], fmt))
         for table in self._tables(mode, report):
+            if table.title:  # a heading of its own (LaTeX writes a table's title as a comment)
+                blocks.append(heading(table.title, fmt))
+                table.title = ""
             blocks.append(table.render(fmt))
         if report is not None and mode == "marked":
             blocks.append(prose(report.summary(), fmt))
@@ -236,8 +239,11 @@ def _cell(mode: str, written: str, claim) -> object:
         return ""
     if mode == "answers":
         return shown_cell(claim.correct)
-    mark = "✓" if claim.ok else f"✗ {shown(claim.correct, short=True)}"
-    return Cell(f"{written} {mark}", prose(f"{written} {mark}", "latex"))
+    if claim.ok:
+        return Cell(f"{written} ✓", prose(f"{written} ✓", "latex"))
+    correct = shown(claim.correct, short=True)
+    return Cell(f"{written} ✗ {correct}", prose(written, "latex") + " $\\neq$ "
+                + prose(correct, "latex"))
 
 
 def _grid(cells: dict, columns: list[str], several: bool, title: str) -> Table:
