@@ -49,7 +49,8 @@ from .ops import OPS, Op, find_op
 from .text import number as format_number
 from .value import Value, apply, as_number
 
-__all__ = ["parse", "build", "Expression", "NamedStep", "ExpressionError", "parse_number", "functions",
+__all__ = ["parse", "build", "Expression", "NamedStep", "ExpressionError", "parse_number",
+           "functions",
            "allowed", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_BITS"]
 
 

@@ -465,13 +465,21 @@ def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = N
 
 
 def prose(text: str, fmt: str = "text") -> str:
-    """A sentence or a few, in ``fmt``: as it is in text and Markdown, escaped in LaTeX."""
+    """A sentence or a few, in ``fmt``: as it is in text and Markdown, escaped in LaTeX.
+
+    >>> print(prose("10% of η", "latex"))
+    10\\% of $\\eta$
+    """
     return _latex_escape(text) if fmt == "latex" else text
 
 
 def heading(text: str, fmt: str = "text") -> str:
     """A heading above a table, in ``fmt``: the line itself in text, bold in Markdown and
-    LaTeX."""
+    LaTeX.
+
+    >>> print(heading("paths", "markdown"), heading("paths", "latex"))
+    **paths** \\noindent\\textbf{paths}
+    """
     if fmt == "markdown":
         return f"**{text}**"
     if fmt == "latex":

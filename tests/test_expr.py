@@ -382,7 +382,8 @@ def test_one_named_step_names_the_output():
 
 
 @pytest.mark.parametrize("text, message, caret", [
-    ("y = 3*h; h = x**2", "h is used before it is defined (by step 2)", "  y = 3*h; h = x**2\n        ^"),
+    ("y = 3*h; h = x**2", "h is used before it is defined (by step 2)",
+     "  y = 3*h; h = x**2\n        ^"),
     ("h = x**2; h = 3*x; y = h", "h is defined twice (first by step 1)", "            ^"),
     ("x1 = x1 * 2", "uses the input x1 and takes its name", "  ^^"),
     ("a = x + 1; b = x * 2", "the step a is never used", "  ^"),

@@ -176,7 +176,7 @@ def read_target(target) -> TargetText:
     if ":" in text:
         prefix = text.split(":")[0]
         hint = (f"write after:...:{text.split(':', 1)[1]} with after: first"
-                if prefix.startswith("after") else f"the prefixes are N:, all: and after K:")
+                if prefix.startswith("after") else "the prefixes are N:, all: and after K:")
         raise CheckError(f"{target!r}: unknown prefix {prefix + ':'!r}; {hint}")
     if not text:
         raise CheckError(f"{target!r} names nothing after its prefix; use {TARGET_FORMS}")

@@ -22,9 +22,10 @@ from .records import Claim, GradientDerivation, ReducedDerivation, Slip, UpdateD
     ValueDerivation
 from .slips import within
 
-__all__ = ["shown", "shown_cell", "LONG_FRACTION", "rule_text", "claim_note", "claim_explanations", "Voice",
-           "YOU", "derive", "derivation_text", "report_table", "report_summary", "report_text",
-           "report_render", "MAX_PATHS_SHOWN", "MAX_FORWARD_LINES", "MAX_EXAMPLES_SHOWN"]
+__all__ = ["shown", "shown_cell", "LONG_FRACTION", "rule_text", "claim_note",
+           "claim_explanations", "Voice", "YOU", "derive", "derivation_text", "report_table",
+           "report_summary", "report_text", "report_render", "MAX_PATHS_SHOWN",
+           "MAX_FORWARD_LINES", "MAX_EXAMPLES_SHOWN"]
 
 MAX_PATHS_SHOWN = 20
 """Most paths a derivation lists; the rest are counted."""

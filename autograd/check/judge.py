@@ -11,7 +11,6 @@ person's own numbers carried through it ``autograd.check.yours``, the slips
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 from ..expr import Expression, ExpressionError, parse, parse_number
 from ..value import Value

@@ -57,6 +57,15 @@ def find_slips(work, target, claimed: ClaimedNumber, correct, allowed: Fraction,
             chain rule's own kinds are looked for: the rest would be coincidences).
         rounded_from: what the person's rounded earlier numbers give, when the claim is that
             (rounding carried too early).
+
+    Returns:
+        the ``Slip`` records, in the order of ``SLIP_KINDS``; ``check`` puts them in
+        ``claim.slips``.
+
+    >>> from autograd.check import check
+    >>> claim = check("y = 3 * x**2", {"x": 2}, {"d/dx": 4})["d/dx"]   # 3 * 2x = 12
+    >>> [(s.kind, str(s.factor), s.factor_value) for s in claim.slips]
+    [('factor left out', '3', 3)]
     """
     exact_correct = as_fraction(correct)
     if exact_correct is None:
