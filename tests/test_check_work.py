@@ -264,3 +264,14 @@ def test_any_target_text_gives_a_verdict_or_a_clear_refusal():
         judged += 1
         assert report.claims[0].target == target
     assert judged >= 3  # some targets are valid, so the verdicts are reached too
+
+
+def test_a_forward_pass_keeps_short_fractions_and_writes_long_ones_as_decimals():
+    short = check("x**2 * y", {"x": "1/3", "y": "3/5"}, {"d/dx": "3/5"}, exact=True)
+    assert "n1 = x ** 2 = (1/3) ** 2 = 1/9" in str(short)
+    assert "| n1 | x**2 = (1/3)**2 | 1/9 |" in short.render("markdown")
+    after = check(NETWORK, WEIGHTS, {"after:1:y": 30}, examples=EXAMPLES, lr="1/10000",
+                  exact=True)
+    text = str(after)
+    assert "n1 = w1 * x2 = 0.7936 * 2 = 1.5872" in text        # 496/625 * 2 = 992/625
+    assert "| n1 | w1*x2 = 0.7936*2 | 1.5872 |" in after.render("markdown")

@@ -539,12 +539,19 @@ def _marks(claims: list[Claim], facts) -> dict[int, str]:
     return marks
 
 
+def _long_fractions(facts) -> bool:
+    """Whether a forward pass holds fractions too long to read (after a few steps of exact
+    gradient descent): then it is written in decimals, as a learner writes it."""
+    return any(isinstance(node.data, Fraction) and
+               len(number(node.data, exact=True)) > LONG_FRACTION for node in facts.order)
+
+
 def _forward_block(report, step: int, example: int, claims: list[Claim]) -> str:
     """The forward pass, one line per step, with the person's value claims beside them."""
     facts = report.work.facts(step, example)
     marks = _marks(claims, facts)
     forward = [node for node in facts.order if node.op is not None]
-    decimal = report.work.exact  # exact fractions grow long: a learner reads decimals
+    decimal = _long_fractions(facts)
     lines = [(id(node), forward_line(node, facts.names, decimal=decimal)) for node in forward]
     if not lines:
         return ""
@@ -587,7 +594,7 @@ def report_render(report, fmt: str = "text") -> str:
             if forward and len(forward) <= MAX_FORWARD_LINES:
                 blocks += [heading(_pass_name(report, step, example), fmt),
                            forward_table(forward, facts.names, _marks(claims, facts),
-                                         decimal=report.work.exact).render(fmt)]
+                                         decimal=_long_fractions(facts)).render(fmt)]
         for claim in report.wrong_in_order():
             if claim.kind == "value" and not isinstance(claim.derivation, ReducedDerivation):
                 continue
