@@ -49,7 +49,8 @@ from .ops import OPS, Op, find_op
 from .text import number as format_number
 from .value import Value, apply, as_number
 
-__all__ = ["parse", "build", "Expression", "ExpressionError", "parse_number", "functions",
+__all__ = ["parse", "build", "Expression", "NamedStep", "ExpressionError", "parse_number",
+           "functions",
            "allowed", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_BITS"]
 
 
@@ -179,18 +180,57 @@ def _excerpt(text: str, line: int, column: int, length: int) -> str:
 
 
 @dataclass(frozen=True)
+class NamedStep:
+    """One named step of an expression written as steps: ``h1 = (x1 + w1*x2)**2``.
+
+    Attributes:
+        name: the step's name (``"h1"``); the Value it computes carries it as its label.
+        text: its expression as written (``"(x1 + w1*x2)**2"``).
+        line, column: where its name is in the whole text, both counted from 1.
+    """
+
+    name: str
+    text: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.text}"
+
+
+@dataclass(frozen=True)
 class Expression:
     """A checked expression: its text, syntax tree and variable names.
 
     Attributes:
         text: the expression as given (without surrounding whitespace).
-        tree: the ``ast.Expression``, every node of it on the whitelist.
-        variables: the variable names, in order of first appearance.
+        tree: the ``ast.Expression`` (an ``ast.Module`` of assignments for named steps),
+            every node of it on the whitelist.
+        variables: the variable names (the inputs), in order of first appearance; a step's
+            name is not one.
+        steps: the named steps, in order (empty for a single expression).
     """
 
     text: str
-    tree: ast.Expression = field(repr=False, compare=False)
+    tree: ast.AST = field(repr=False, compare=False)
     variables: tuple[str, ...]
+    steps: tuple[NamedStep, ...] = ()
+
+    @property
+    def output(self) -> str | None:
+        """The name of the last step (the output unless another is chosen); None for a single
+        expression."""
+        return self.steps[-1].name if self.steps else None
+
+    def step(self, name: str) -> NamedStep | None:
+        """The step called ``name``, or None."""
+        return next((s for s in self.steps if s.name == name), None)
+
+    def one_line(self) -> str:
+        """The text on one line: the steps joined with ``; ``."""
+        if not self.steps:
+            return " ".join(self.text.split())
+        return "; ".join(str(s) for s in self.steps)
 
     def __str__(self) -> str:
         return self.text
@@ -421,34 +461,167 @@ def _syntax_message(text: str, error: SyntaxError) -> tuple[str, int, int]:
             return ("import statements are not allowed: give one expression, such as "
                     + "(2*x1 + x2)**2", 1, 1)
         return (f"statements ({word} ...) are not allowed: give one expression", 1, 1)
-    assignment = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", text)
-    if assignment:
-        return (f"assignments ({assignment.group(1)} = ...) are not allowed: give only the "
-                + "right-hand side; values are given separately (x1=3)", 1, 1)
     if ";" in text:
-        return "several statements (;) are not allowed: give one expression", 1, \
-            text.index(";") + 1
+        return ("several expressions separated by ; are not allowed: give one expression, or "
+                "name each step, as in h = x**2; y = 3*h"), 1, text.index(";") + 1
     message = error.msg or "invalid syntax"
     return f"not a valid expression: {message}", line, column
+
+
+# A text whose first line (after comments) starts with "name =" is a sequence of named steps.
+_STEP_START = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[^\W\d]\w*[ \t]*"
+                         r"(?:,[ \t]*[^\W\d]\w*[ \t]*)*=(?!=)")
+
+_STATEMENT_KINDS = {ast.Import: "import statements", ast.ImportFrom: "import statements",
+                    ast.FunctionDef: "function definitions (def)", ast.ClassDef: "classes",
+                    ast.For: "loops (for)", ast.While: "loops (while)", ast.If: "if statements",
+                    ast.With: "with statements", ast.Try: "try statements",
+                    ast.Return: "return", ast.Delete: "del", ast.Global: "global",
+                    ast.Nonlocal: "nonlocal", ast.Assert: "assert", ast.Raise: "raise",
+                    ast.Pass: "pass", ast.Break: "break", ast.Continue: "continue",
+                    ast.AsyncFunctionDef: "function definitions (async def)",
+                    ast.AsyncFor: "loops (async for)", ast.AsyncWith: "with statements"}
+
+_STEP_FORM = "each step is NAME = expression, as in h1 = (x1 + w1*x2)**2"
+
+
+def _step_syntax_message(text: str, error: SyntaxError) -> tuple[str, int, int]:
+    """A message for a SyntaxError in named steps, with (line, column) in ``text``."""
+    message = error.msg or "invalid syntax"
+    return f"not a valid step: {message} ({_STEP_FORM})", error.lineno or 1, error.offset or 1
+
+
+def _step_name(source: str, statement: ast.stmt) -> ast.Name:
+    """The name a statement defines, or a refusal saying why it is not a step."""
+    kind = _STATEMENT_KINDS.get(type(statement))
+    if kind is not None:
+        raise _refuse(source, statement, f"{kind} are not allowed: {_STEP_FORM}", hint=False)
+    if isinstance(statement, ast.Expr):
+        raise _refuse(source, statement, "this step has no name: write NAME = expression, as "
+                                         "in y = " + (ast.get_source_segment(source, statement)
+                                                      or "...")[:40], hint=False)
+    if isinstance(statement, ast.AugAssign):
+        raise _refuse(source, statement, "an update such as x += 1 is not a step: give the "
+                                         "new value its own name (x2 = x + 1)", hint=False)
+    if isinstance(statement, ast.AnnAssign):
+        raise _refuse(source, statement, f"type annotations are not allowed: {_STEP_FORM}",
+                      hint=False)
+    if not isinstance(statement, ast.Assign):
+        raise _refuse(source, statement, f"this is not a step: {_STEP_FORM}", hint=False)
+    if len(statement.targets) != 1:
+        raise _refuse(source, statement.targets[1], "a step has one name (a = b = ... is not "
+                                                    "allowed)", hint=False)
+    target = statement.targets[0]
+    if not isinstance(target, ast.Name):
+        raise _refuse(source, target, f"a step's name is one name such as h1: {_STEP_FORM}",
+                      hint=False)
+    if target.id.startswith("__"):
+        raise _refuse(source, target, f"names with double underscores ({target.id}) are not "
+                                      "allowed", hint=False)
+    if target.id in functions():
+        raise _refuse(source, target, f"{target.id} is a function of the table: give the step "
+                                      "another name", hint=False)
+    return target
+
+
+def _plain_value(value: ast.expr) -> str | None:
+    """What is wrong with a step that computes nothing: a bare name or number, or None."""
+    inner = value
+    while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.UAdd):
+        inner = inner.operand
+    if isinstance(inner, ast.Name):
+        return f"only renames {inner.id}: a step must compute something (use {inner.id} itself)"
+    if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
+        inner = inner.operand
+    if isinstance(inner, ast.Constant):
+        return "is a number, not a computation: give it as a value instead (NAME=VALUE)"
+    return None
+
+
+def _parse_steps(source: str) -> Expression:
+    """Named steps, ``h1 = ...; y = ...``: every step checked as an expression, every name
+    defined once, before it is used, and used by a later step (the last is the output)."""
+    module = _syntax_tree(source, "exec")
+    names = [_step_name(source, statement) for statement in module.body]
+    values = [statement.value for statement in module.body]
+    _refuse_problems(source, [ast.Expression(body=value) for value in values])
+    defined: dict[str, int] = {}
+    for k, (name, value) in enumerate(zip(names, values)):
+        if name.id in defined:
+            raise _refuse(source, name, f"{name.id} is defined twice (first by step "
+                                        f"{defined[name.id] + 1}); give each step its own name",
+                          hint=False)
+        plain = _plain_value(value)
+        if plain is not None:
+            raise _refuse(source, name, f"the step {name.id} = "
+                                        f"{ast.get_source_segment(source, value)} {plain}",
+                          hint=False)
+        defined[name.id] = k
+    for k, value in enumerate(values):
+        for use in _name_uses(value):
+            later = defined.get(use.id)
+            if later is None or later < k:
+                continue
+            if later == k:
+                raise _refuse(source, names[k], f"the step {use.id} = ... uses the input "
+                                                f"{use.id} and takes its name: give the step "
+                                                f"another name ({use.id}_new = ...)", hint=False)
+            raise _refuse(source, use, f"{use.id} is used before it is defined (by step "
+                                       f"{later + 1}); move that step up, or if {use.id} is an "
+                                       "input, give that step another name", hint=False)
+    for k, name in enumerate(names[:-1]):
+        if not any(use.id == name.id for value in values[k + 1:] for use in _name_uses(value)):
+            raise _refuse(source, name, f"the step {name.id} is never used: no later step uses "
+                                        f"it, and the output is the last step, "
+                                        f"{names[-1].id}", hint=False)
+    steps = tuple(NamedStep(name.id, ast.get_source_segment(source, value) or "",
+                            *_position(source, name)[:2]) for name, value in zip(names, values))
+    inputs: list[str] = []
+    for value in values:
+        inputs += [n for n in _used_names(value) if n not in defined and n not in inputs]
+    return Expression(source, module, tuple(inputs), steps)
+
+
+def _name_uses(value: ast.expr) -> list[ast.Name]:
+    """The variable names a step's expression reads (not the functions it calls), in order."""
+    call_names = {id(n.func) for n in ast.walk(value) if isinstance(n, ast.Call)}
+    return [n for n in _source_order(value) if isinstance(n, ast.Name) and id(n) not in call_names]
 
 
 def parse(text: str) -> Expression:
     """Read ``text`` as an expression and check every part of it against the whitelist.
 
+    The text is one expression, or a sequence of named steps ``NAME = expression`` separated
+    by ``;`` or newlines (``"u = 2*x1 + x2; v = u**2 + 3*x2**2; f = v**3"``): each step may use
+    the inputs and the steps before it, and each but the last must be used by a later one; the
+    last is the output. ``#`` starts a comment.
+
     Args:
-        text: e.g. ``"((2*x1 + x2)**2 + 3*x2**2)**3"`` or ``"sigmoid(w*x + b)"``.
+        text: e.g. ``"((2*x1 + x2)**2 + 3*x2**2)**3"``, ``"sigmoid(w*x + b)"`` or
+            ``"h = x**2; y = 3*h"``.
 
     Returns:
-        Expression: the text, its checked syntax tree and its variable names.
+        Expression: the text, its checked syntax tree, its variable names and its steps.
 
     Raises:
         ExpressionError: the text is too long, too deeply nested, not an expression, or uses
             anything outside the whitelist (the message names the first such construct and its
-            column, and counts the others).
+            column, and counts the others); a step's name is used before it is defined,
+            defined twice, takes the name of an input it uses, or is never used (a caret
+            points at the name).
         TypeError: ``text`` is not a str.
 
     >>> parse("sigmoid(w*x + b) ** 2").variables
     ('w', 'x', 'b')
+    >>> e = parse("u = 2*x1 + x2; v = u**2 + 3*x2**2; f = v**3")
+    >>> e.variables, [s.name for s in e.steps], e.output
+    (('x1', 'x2'), ['u', 'v', 'f'], 'f')
+    >>> parse("y = 3*h; h = x**2")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    autograd.expr.ExpressionError: h is used before it is defined (by step 2); ... at column 7
+      y = 3*h; h = x**2
+            ^
     >>> parse("9**9**9")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
@@ -477,40 +650,64 @@ def parse(text: str) -> Expression:
             column = i - (source.rfind("\n", 0, i) + 1) + 1
             raise ExpressionError(f"brackets are nested more than {MAX_DEPTH} levels deep",
                                   source, line, column)
+    if _STEP_START.match(source):
+        return _parse_steps(source)
+    tree = _syntax_tree(source, "eval")
+    _refuse_problems(source, [tree])
+    return Expression(source, tree, tuple(_used_names(tree)))
+
+
+def _syntax_tree(source: str, mode: str) -> ast.AST:
+    """``ast.parse`` of the text (an AST only: nothing is compiled to code), its syntax errors
+    turned into located refusals."""
     try:
-        tree = ast.parse(source, mode="eval")  # an AST only: nothing is compiled to code
+        return ast.parse(source, mode=mode)
     except SyntaxError as error:
-        message, line, column = _syntax_message(source, error)
+        message, line, column = (_syntax_message(source, error) if mode == "eval"
+                                 else _step_syntax_message(source, error))
         if "Exceeds the limit" in message:
             message = f"a number has more than {MAX_DIGITS} digits"
         raise ExpressionError(message, source, line, column) from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep "
                               "(the parser gave up)") from None
-    deep = _depth_problem(tree)
-    if deep is not None:
-        raise _refuse(source, deep, f"the expression is nested more than {MAX_DEPTH} levels "
-                                    "deep", hint=False)
-    problems = _problems(source, tree)
-    if problems:
-        _, message, node = problems[0]
-        seen = {_construct(message)}
-        others = []
-        for (line, column, _), other, _ in problems[1:]:
-            if _construct(other) not in seen:
-                seen.add(_construct(other))
-                where = (f"column {column}" if "\n" not in source
-                         else f"line {line}, column {column}")
-                others.append(f"{_construct(other)} ({where})")
-        raise _refuse(source, node, message, also="; ".join(others[:4])
-                      + ("; ..." if len(others) > 4 else ""))
-    variables: list[str] = []
+
+
+def _refuse_problems(source: str, trees: list[ast.Expression]) -> None:
+    """Refuse the first construct outside the whitelist in any of ``trees`` (naming the
+    others), or a nesting deeper than ``MAX_DEPTH``."""
+    for tree in trees:
+        deep = _depth_problem(tree)
+        if deep is not None:
+            raise _refuse(source, deep, f"the expression is nested more than {MAX_DEPTH} "
+                                        "levels deep", hint=False)
+    problems = sorted((p for tree in trees for p in _problems(source, tree)),
+                      key=lambda item: item[0])
+    if not problems:
+        return
+    _, message, node = problems[0]
+    seen = {_construct(message)}
+    others = []
+    for (line, column, _), other, _ in problems[1:]:
+        if _construct(other) not in seen:
+            seen.add(_construct(other))
+            where = (f"column {column}" if "\n" not in source
+                     else f"line {line}, column {column}")
+            others.append(f"{_construct(other)} ({where})")
+    raise _refuse(source, node, message, also="; ".join(others[:4])
+                  + ("; ..." if len(others) > 4 else ""))
+
+
+def _used_names(tree: ast.AST) -> list[str]:
+    """The variable names ``tree`` reads (not the functions it calls), each once, in the
+    order they first appear."""
+    found: list[str] = []
     call_names = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in _source_order(tree):
-        if isinstance(node, ast.Name) and id(node) not in call_names \
-                and node.id not in variables:
-            variables.append(node.id)
-    return Expression(source, tree, tuple(variables))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) \
+                and id(node) not in call_names and node.id not in found:
+            found.append(node.id)
+    return found
 
 
 def _source_order(tree: ast.AST) -> list[ast.AST]:
@@ -625,7 +822,17 @@ def _bits(x) -> int:
 
 class _Builder:
     def __init__(self, expression: Expression, leaves: dict[str, Value], exact: bool):
-        self.text, self.leaves, self.exact = expression.text, leaves, exact
+        self.text, self.exact = expression.text, exact
+        self.leaves = dict(leaves)  # the inputs, then each step's Value as it is built
+
+    def steps(self, expression: Expression) -> dict[str, Value]:
+        """Build every named step in order; each Value is labelled with its step's name."""
+        built = {}
+        for step, statement in zip(expression.steps, expression.tree.body):
+            value = self(statement.value)
+            value.label = step.name
+            self.leaves[step.name] = built[step.name] = value
+        return built
 
     def fail(self, node, message: str) -> ExpressionError:
         line, column, length = _position(self.text, node)
@@ -689,20 +896,24 @@ class _Builder:
         raise self.fail(node, f"{type(node).__name__} cannot be built")  # pragma: no cover
 
 
-def build(expression: Expression | str, values: dict, exact: bool = False):
+def build(expression: Expression | str, values: dict, exact: bool = False,
+          output: str | None = None):
     """Build the ``Value`` graph of an expression at the given values.
 
     Each variable becomes one leaf ``Value`` labelled with its name (used as often as the
     expression uses it, so ``x * x`` has two edges from the same leaf); each number becomes
     an unlabelled constant leaf; intermediates are left unlabelled (``autograd.trace`` names
-    them ``n1``, ``n2``, ...). A unary minus on a number is part of the number (``-3`` is one
-    constant), and a constant exponent stays a plain number (``x ** 2`` is the engine's
-    ``PowConst``, so x may be negative).
+    them ``n1``, ``n2``, ...), except that the Value of each named step is labelled with the
+    step's name, so traces, paths, formulas and pictures show it. A unary minus on a number is
+    part of the number (``-3`` is one constant), and a constant exponent stays a plain number
+    (``x ** 2`` is the engine's ``PowConst``, so x may be negative).
 
     Args:
         expression: an ``Expression`` from ``parse``, or text (parsed first).
-        values: the value of every variable, by name: int, float, Fraction, or text such as
-            ``"3/4"`` or ``"0.1"`` (read by ``parse_number``, never evaluated).
+        values: the value of every variable, by name: int, float, Fraction, text such as
+            ``"3/4"`` or ``"0.1"`` (read by ``parse_number``, never evaluated), or a leaf
+            ``Value`` labelled with that name, used as the leaf itself (so that several graphs,
+            one per example, share a parameter).
         exact: if True, every value and every number in the expression becomes a
             ``fractions.Fraction``: ``"0.1"`` and the literal ``0.1`` are exactly 1/10 (a float
             value is read from its shortest repr). ``+ - * /`` and whole powers then stay exact;
@@ -710,30 +921,59 @@ def build(expression: Expression | str, values: dict, exact: bool = False):
             ``autograd.InexactWarning``). If False, values are kept as given (text becomes an
             int, or a float for decimals and a/b).
 
+        output: for named steps, the step whose Value is returned as the root (by default
+            the last one).
+
     Returns:
         (root, leaves): the output Value and a dict from each variable name to its leaf, in
         order of first appearance.
 
     Raises:
         ExpressionError: the expression is refused (see ``parse``); a value is missing, given
-            for a name the expression does not use, or not a number; or the arithmetic fails
-            at these values (log of a negative number, division by zero, overflow, numbers too
-            large), located in the expression.
+            for a name the expression does not use (or for a step), or not a number; ``output``
+            names no step; or the arithmetic fails at these values (log of a negative number,
+            division by zero, overflow, numbers too large), located in the expression.
 
     >>> f, leaves = build("x * x + 2 * x", {"x": 3.0})
     >>> f.backward(); leaves["x"].grad
     8.0
+    >>> y, _ = build("h = x ** 2; y = 3 * h", {"x": 2})
+    >>> y.label, y.data, y.inputs[1].label, y.inputs[1].data
+    ('y', 12, 'h', 4)
     """
     if not isinstance(expression, Expression):
         expression = parse(expression)
     if not isinstance(values, dict):
         raise TypeError(f"values must be a dict from variable name to number, got "
                         f"{type(values).__name__}")
+    _check_values(expression, values)
+    if output is not None and expression.step(output) is None:
+        steps = ", ".join(s.name for s in expression.steps)
+        raise ExpressionError(f"the output {output!r} is not a step of the expression"
+                              + (f"; its steps are {steps}" if steps else
+                                 "; only named steps (y = ...) can be chosen as the output"))
+    leaves = {name: _leaf(name, values[name], exact) for name in expression.variables}
+    builder = _Builder(expression, leaves, exact)
+    if not expression.steps:
+        return builder(expression.tree.body), leaves
+    built = builder.steps(expression)
+    return built[output or expression.output], leaves
+
+
+def _check_values(expression: Expression, values: dict) -> None:
+    """Refuse a missing value, or one for a name that is no input."""
     names = expression.variables
-    missing = [name for name in names if name not in values]
-    unused = [str(name) for name in values if name not in names]
     uses = (f"the expression uses {', '.join(names)}" if names
             else "the expression has no variables")
+    for name in values:
+        step = expression.step(name) if isinstance(name, str) else None
+        if step is not None:
+            raise ExpressionError(f"a value is given for {name}, but {name} is a step "
+                                  f"({step}), not an input; give values for the inputs only "
+                                  f"({', '.join(names) or 'none'})", expression.text, step.line,
+                                  step.column, len(name))
+    missing = [name for name in names if name not in values]
+    unused = [str(name) for name in values if name not in names]
     if missing:
         hint = ""
         if "e" in missing or "pi" in missing:
@@ -742,7 +982,13 @@ def build(expression: Expression | str, values: dict, exact: bool = False):
     if unused:
         raise ExpressionError(f"values given for {', '.join(unused)}, which the expression does "
                               f"not use; {uses}")
-    leaves = {name: Value(parse_number(values[name], exact, f"the value of {name}"),
-                          label=name) for name in names}
-    root = _Builder(expression, leaves, exact)(expression.tree.body)
-    return root, leaves
+
+
+def _leaf(name: str, value, exact: bool) -> Value:
+    """The leaf of variable ``name``: a Value given for it, or a new one holding the number."""
+    if isinstance(value, Value):
+        if value.label != name or value.op is not None:
+            raise ExpressionError(f"the Value given for {name} must be a leaf labelled "
+                                  f"{name!r}, got {value!r}")
+        return value
+    return Value(parse_number(value, exact, f"the value of {name}"), label=name)

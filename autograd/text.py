@@ -37,7 +37,11 @@ from .graph import topological_order
 __all__ = ["number", "node_names", "operands", "operand_formulas", "definition",
            "forward_line", "local_formula", "describe", "is_constant", "in_words",
            "Derivative", "derivative_of", "times", "ascii_wanted", "colour_wanted", "Chain",
-           "Table", "SHORT_DIGITS", "EXACT_DIGITS", "TABLE_WIDTH", "ASCII_VARIABLE"]
+           "Cell", "Table", "forward_table", "prose", "heading", "FORMATS", "SHORT_DIGITS",
+           "EXACT_DIGITS", "TABLE_WIDTH", "ASCII_VARIABLE"]
+
+FORMATS = ("text", "markdown", "latex")
+"""The formats every table and report renders to."""
 
 SHORT_DIGITS = 24
 """Digits of a whole number shown in full in the short form; a longer one is shown as
@@ -408,6 +412,23 @@ ANSI = {"bold": "\033[1m", "dim": "\033[2m", "green": "\033[32m", "yellow": "\03
 that shows colour)."""
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A cell written one way in text and Markdown and another in LaTeX: a correct value shown
+    as ``5776/81 (≈ 71.3086)`` that LaTeX writes ``\\frac{5776}{81} \\approx 71.3086``.
+
+    Attributes:
+        text: the text form (also Markdown's).
+        latex: the LaTeX form, in text mode (math inside ``$...$``).
+    """
+
+    text: str
+    latex: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(repr=False)
 class Table:
     """A table as data: a header, rows of cells, and how each column aligns.
@@ -447,6 +468,8 @@ class Table:
             return value.render(lambda part: self._cell(part, ascii))
         if isinstance(value, Derivative):
             return value.text(ascii)
+        if isinstance(value, Cell):
+            return value.text
         if isinstance(value, str):
             return value
         return number(value, self.exact)
@@ -547,6 +570,8 @@ class Table:
                 return f"${value.latex()}$"
             if isinstance(value, Formula):
                 return f"${latex(value, functions)}$"
+            if isinstance(value, Cell):
+                return value.latex
             if isinstance(value, str):
                 return _latex_escape(value)
             return f"${latex_number(value) if not self.exact else _latex_exact(value)}$"
@@ -623,13 +648,81 @@ def _painter(colour: bool):
     return paint
 
 
+def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = None,
+                  title: str = "", decimal: bool = False) -> Table:
+    """The forward pass as a table: each computed node, how it is computed (in names, then in
+    numbers) and its value, with an optional mark per node (``marks``, by ``id``);
+    ``decimal`` writes fractions as decimals (see ``number``), as a learner reads them.
+
+    >>> from autograd import Value
+    >>> x = Value(3, label="x"); y = 2 * x + 1; y.label = "y"
+    >>> names = node_names(y)
+    >>> print(forward_table([y.inputs[0], y], names).render("markdown"))
+    | node | computed as | value |
+    | --- | --- | ---: |
+    | n1 | 2*x = 2*3 | 6 |
+    | y | n1 + 1 = 6 + 1 | 7 |
+    """
+    marks = marks or {}
+
+    def shown(x):
+        if decimal and isinstance(x, Fraction) and x.denominator != 1:
+            return float(number(x, decimal=True))
+        return x
+
+    rows = []
+    for node in nodes:
+        args: list = [i.data for i in node.inputs]
+        if node.op.takes_const:
+            args.append(_constant(node))
+        how = Chain((node.op.applied(*operand_formulas(node, names)),
+                     node.op.applied(*(formula_number(shown(a)) for a in args))))
+        row = [names[id(node)], how, shown(node.data)]
+        if marks:
+            row.append(marks.get(id(node), ""))
+        rows.append(row)
+    header = ["node", "computed as", "value"] + (["yours"] if marks else [])
+    return Table(header, rows, numeric=frozenset({2}), title=title, wrap=1)
+
+
+def prose(text: str, fmt: str = "text") -> str:
+    """A sentence or a few, in ``fmt``: as it is in text and Markdown, escaped in LaTeX.
+
+    >>> print(prose("10% of η", "latex"))
+    10\\% of $\\eta$
+    """
+    return _latex_escape(text) if fmt == "latex" else text
+
+
+def heading(text: str, fmt: str = "text") -> str:
+    """A heading above a table, in ``fmt``: the line itself in text, bold in Markdown and
+    LaTeX.
+
+    >>> print(heading("paths", "markdown"), heading("paths", "latex"))
+    **paths** \\noindent\\textbf{paths}
+    """
+    if fmt == "markdown":
+        return f"**{text}**"
+    if fmt == "latex":
+        return f"\\noindent\\textbf{{{_latex_escape(text)}}}"
+    return text
+
+
 def _latex_exact(x) -> str:
     return latex_number(x) if isinstance(x, Fraction) else number(x, exact=True)
 
 
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
                   "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "\\": r"\textbackslash{}"}
+                  "\\": r"\textbackslash{}",
+                  # Unicode a report writes, so that the LaTeX compiles with any engine.
+                  "≈": r"$\approx$", "±": r"$\pm$", "×": r"$\times$", "·": r"$\cdot$",
+                  "→": r"$\to$", "←": r"$\leftarrow$", "∂": r"$\partial$", "−": "-",
+                  "η": r"$\eta$", "σ": r"$\sigma$", "²": r"\textsuperscript{2}",
+                  "…": r"\dots{}", "✓": r"$\surd$", "✗": r"$\times$", "’": "'",
+                  "₁": r"\textsubscript{1}", "₂": r"\textsubscript{2}",
+                  # < and > are other letters in LaTeX's default font encoding (a path's ->)
+                  "<": r"$<$", ">": r"$>$"}
 
 
 def _latex_escape(text: str) -> str:

@@ -157,16 +157,20 @@ class NodeStep:
         return self.stepper.frame(self.steps[-1].index)._repr_html_()
 
 
-_HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "input grad", "")
+_HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "input grad",
+           "note")
 
 
-def steps_table(steps, title: str = "", preface=()) -> Table:
+def steps_table(steps, title: str = "", preface=(), earlier=()) -> Table:
     """The rows of ``steps`` as a ``autograd.text.Table`` (the trace's and the stepper's).
 
-    The last column marks a step that adds to a grad another path reached first: ``2nd
-    path``, ``3rd path``, ...
+    The last column, ``note``, marks a step that adds to a grad another path reached first:
+    ``2nd path``, ``3rd path``, ...; it is left out when no step does. ``earlier`` are the
+    steps taken before ``steps`` (not shown; they count the paths that reached an input).
     """
     arrivals: dict[int, int] = {}
+    for s in earlier:
+        arrivals[id(s.input)] = arrivals.get(id(s.input), 0) + 1
     rows = []
     for s in steps:
         arrivals[id(s.input)] = arrivals.get(id(s.input), 0) + 1
@@ -175,7 +179,10 @@ def steps_table(steps, title: str = "", preface=()) -> Table:
                      Chain((s.derivative(), s.local_formula, s.local)), s.upstream, s.product,
                      s.grad_after,
                      f"{_ordinal(arrivals[id(s.input)])} path" if s.accumulated else ""))
-    return Table(_HEADER, rows, numeric=frozenset({0, 4, 5, 6}), title=title, wrap=(1, 3),
+    if not any(s.accumulated for s in steps):
+        rows = [row[:-1] for row in rows]
+    return Table(_HEADER[:len(rows[0])] if rows else _HEADER, rows,
+                 numeric=frozenset({0, 4, 5, 6}), title=title, wrap=(1, 3),
                  preface=list(preface), colours={6: "green", 7: "yellow"})
 
 
@@ -659,7 +666,8 @@ class Frame:
 
     def row(self) -> Table:
         """The last step as a one-row trace table (empty at step 0)."""
-        return steps_table(self.steps[-1:], self.caption(ascii_wanted()))
+        return steps_table(self.steps[-1:], self.caption(ascii_wanted()),
+                           earlier=self.steps[:-1])
 
     def __repr__(self) -> str:
         return f"Frame({self.caption(ascii_wanted())})"

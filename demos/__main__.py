@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         at x = 2, y = 3
         ...
         gradients:
-          df/dx = 3
-          df/dy = 2
+          ∂f/∂x = 3
+          ∂f/∂y = 2
         ...
         0
     """

@@ -18,11 +18,12 @@ import io
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 from autograd import Value
-from autograd.check import Claim, check
+from autograd.check import Claim, GradientDerivation, ReducedDerivation, UpdateDerivation, \
+    check
+from autograd.check import worksheet as worksheets
 from autograd.check.explain import Voice, claim_explanations
 from autograd.text import forward_line as text_forward_line
 from autograd.text import number
@@ -33,7 +34,16 @@ OK, BAD = "✓", "✗"
 LESSON = Voice(possessive="the lesson's", subject="the lesson", tolerance="it should say so")
 """The checker's explanations, spoken of the lesson instead of to "you"."""
 
-__all__ = ["Audit", "Item", "Hint", "parser", "path_lines", "row_hint", "show", "write_graphs"]
+__all__ = ["Audit", "Item", "Hint", "parser", "path_lines", "show", "write_graphs", "WORKSHEETS",
+           "worksheet"]
+
+WORKSHEETS = Path(__file__).resolve().parent / "worksheets"
+"""The lesson's worked examples as worksheet files (``autograd.check.worksheet``)."""
+
+
+def worksheet(name: str):
+    """The lesson's worksheet ``name`` (``"network-batch"``), read from ``WORKSHEETS``."""
+    return worksheets.load(WORKSHEETS / f"{name}.toml")
 
 
 def show(x, digits: int = 6) -> str:
@@ -121,11 +131,23 @@ class Audit:
         from, when the demo knows it (the checker sees only one graph at a time).
         """
         report = check(root, claims=[(t, w) for t, w, _ in claims], lr=lr, exact=exact, tol=tol)
-        where = {t: w for t, _, w in claims}
+        return self._record(section, report, {t: w for t, _, w in claims}, hints, follows)
+
+    def worksheet(self, section: str, sheet, report, targets=None) -> dict[str, Item]:
+        """Record the verdicts of a worksheet's report (``sheet.check()``), each claim with
+        the place the worksheet's notes give it; ``targets``: only these claims (a worksheet
+        checked once can feed several of a demo's tables). Returns the Items by target."""
+        wanted = None if targets is None else set(targets)
+        claims = [c for c in report.claims if wanted is None or c.target in wanted]
+        where = {c.target: sheet.notes.get(c.target, c.target) for c in claims}
+        return self._record(section, report, where, None, None, claims)
+
+    def _record(self, section: str, report, where: dict[str, str], hints, follows,
+                claims=None) -> dict[str, Item]:
         found = {}
-        for claim in report.claims:  # in the order given
+        for claim in report.claims if claims is None else claims:  # in the order given
             item = Item(section, where[claim.target], claim.written, claim.correct, claim.ok,
-                        claim=claim, derivation=_derivation(report, claim, lr))
+                        claim=claim, derivation=_derivation(claim))
             if not item.ok and hints is not None:
                 extra = hints(item)
                 if isinstance(extra, Hint):
@@ -269,49 +291,36 @@ def forward_line(node: Value, names: dict[int, str]) -> str:
     return text_forward_line(node, names, decimal=True)
 
 
-def _derivation(report, claim: Claim, lr=None) -> list[str]:
+def _derivation(claim: Claim) -> list[str]:
     """Short derivation lines for a claim: the step that computes a value, path products for a
-    gradient, the update rule for an update."""
-    root = report.root
+    gradient (each example's, for a gradient summed over examples), the update rule for an
+    update."""
     if claim.ok:
         return []
+    derivation = claim.derivation
     if claim.kind == "value":
         if claim.node.op is None:
             return [(f"{claim.name} is a leaf of this graph; the engine's value is "
                     f"{show(claim.node.data)}")]
-        lines = [forward_line(claim.node, report.names)]
-        rounded = any(slip.kind == "rounded too early" and slip.value is not None
-                      for slip in claim.slips)
-        if (claim.carried or rounded) and claim.from_yours is not None:
-            lines.append(f"(from the lesson's own earlier numbers this step gives "
-                         f"{show(claim.from_yours)})")
+        return [forward_line(claim.node, derivation.names)]  # the why gives the lesson's own
+    if isinstance(derivation, UpdateDerivation):
+        return [(f"{claim.name}' = {claim.name} - lr × gradient = {show(derivation.value)} - "
+                 f"{show(derivation.lr)} × {show(derivation.gradient)} = "
+                 f"{show(claim.correct)}")]
+    return _gradient_lines(derivation)
+
+
+def _gradient_lines(derivation) -> list[str]:
+    if isinstance(derivation, ReducedDerivation):
+        lines = [f"{' + '.join(show(n) for n in derivation.numbers)} = "
+                 f"{show(derivation.total)}, the {derivation.reduce} over the examples of:"]
+        for k, part in enumerate(derivation.parts, start=1):
+            lines += [f"example {k}: " + line if i == 0 else line
+                      for i, line in enumerate(_gradient_lines(part))]
         return lines
-    if claim.kind == "gradient":
-        if claim.node is root:
-            return str(claim.derivation).splitlines()
-        return path_lines(root, claim.node)
-    grad = (Fraction(claim.node.data) - Fraction(claim.correct)) / Fraction(lr)
-    return [(f"{claim.name}' = {claim.name} - lr × gradient = {show(claim.node.data)} - "
-            f"{show(lr)} × {show(grad)} = {show(claim.correct)}")]
-
-
-def row_hint(written: str, series: list, name: str) -> str | None:
-    """If a wrong number matches the engine's value at another step, say which.
-
-    ``series[k]`` is the engine's value after k steps. The written number's digits decide
-    (as for the checker: to the precision written).
-    """
-    exact = Fraction(written)
-    decimals = len(written.split(".")[1]) if "." in written else 0
-    half = Fraction(1, 2 * 10 ** decimals)
-    matches = [k for k, v in enumerate(series) if abs(Fraction(v) - exact) <= half]
-    if matches:
-        steps = ", ".join(str(k) for k in matches)
-        return f"{written} is the engine's {name} after {steps} step(s), not at this row"
-    near = min(range(len(series)), key=lambda k: abs(Fraction(series[k]) - exact))
-    others = [k for k in (near - 1, near, near + 1) if 0 <= k < len(series)]
-    text = ", ".join(f"after {k}: {show(series[k], 4)}" for k in others)
-    return f"{written} matches the engine's {name} at no step ({text})"
+    if isinstance(derivation, GradientDerivation) and derivation.node is not derivation.root:
+        return path_lines(derivation.root, derivation.node)
+    return str(derivation).splitlines()
 
 
 # ----------------------------------------------------------------------------- files, flags

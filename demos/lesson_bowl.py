@@ -3,9 +3,11 @@
     python -m demos.lesson_bowl
 
 Source: ../shared/lesson/004_08ce3b0832d56c87.txt, "Let's Navigate the 3D Bowl" (f(3,2) = 17)
-and the table "Iter | x₁ | x₂ | f(x₁,x₂) | ∂f/∂x₁=2x₁ | ∂f/∂x₂=4x₂ | New (x₁,x₂)". The engine
-computes f with ``Value``, both partial derivatives with one ``backward()``, and steps both
-coordinates at once with ``nn.SGD``.
+and the table "Iter | x₁ | x₂ | f(x₁,x₂) | ∂f/∂x₁=2x₁ | ∂f/∂x₂=4x₂ | New (x₁,x₂)". The table is
+the worksheet demos/worksheets/bowl-descent.toml, judged by the checker: the engine computes
+f with ``Value``, both partial derivatives with one ``backward()``, and steps both coordinates
+at once; a number that is another row's is named as one, and later numbers computed from a
+wrong one are marked as following from it.
 """
 
 from __future__ import annotations
@@ -13,22 +15,14 @@ from __future__ import annotations
 import sys
 
 from autograd import Value, command
-from demos.lesson_audit import Audit, demo_main, row_hint, table, title
+from demos.lesson_audit import Audit, demo_main, table, title, worksheet
 from nn import SGD
 
 SECTION = "bowl"
 LR = 0.1
 START = (3.0, 2.0)
 
-# The table as printed: iter -> (x1, x2, f, df/dx1, df/dx2, new x1, new x2); the "New" cell
-# "(2.40, 1.20) ← (3-0.1×6, 2-0.1×8)" is split into its two coordinates.
-TABLE = {
-    0: ("3.000", "2.000", "17.000", "6.000", "8.000", "2.40", "1.20"),
-    1: ("2.400", "1.200", "8.640", "4.800", "4.800", "1.92", "0.72"),
-    2: ("1.920", "0.720", "4.722", "3.840", "2.880", "1.54", "0.43"),
-    3: ("1.536", "0.432", "2.734", "3.072", "1.728", "1.23", "0.26"),
-    10: ("0.403", "0.028", "0.164", "0.806", "0.112", "0.32", "0.017"),
-}
+# The table's columns: the claims of each iteration of the worksheet ("New (x₁,x₂)" split).
 COLUMNS = ("x1", "x2", "f", "d/dx1", "d/dx2", "x1'", "x2'")
 NAMES = ("x₁", "x₂", "f(x₁,x₂)", "∂f/∂x₁", "∂f/∂x₂", "new x₁", "new x₂")
 
@@ -54,32 +48,24 @@ def descend(start, lr: float, steps: int):
 
 def run(args, audit: Audit) -> None:
     title("The bowl f(x₁, x₂) = x₁² + 2x₂² from (3, 2), η = 0.1 (lesson 004, second table)")
-    rows, end = descend(START, LR, max(TABLE) + 1)
-    xs1 = [r[0] for r in rows] + [end[0]]
-    xs2 = [r[1] for r in rows] + [end[1]]
-
+    rows, _ = descend(START, LR, 2)
     f0, _, _ = bowl(*START)
     got = audit.check(SECTION, f0, [("f", "17", "'Initial Error: f(3,2) = 3^2 + 2(2^2) = 17'")])
     print(f"'Initial Error: f(3,2) = 3² + 2(2²) = 17': {got['f'].cell()}")
     print()
-    print("The lesson's table (the 'New' cell split into x₁ and x₂; its arithmetic repeats the")
-    print("row's numbers rounded, its result is what is checked). ✓ confirmed, ✗ differs (engine below):")
+    print("The lesson's table (worksheet bowl-descent.toml; the 'New' cell split into x₁ and x₂;")
+    print("its arithmetic repeats the row's numbers rounded, its result is what is checked).")
+    print("✓ confirmed, ✗ differs (engine below):")
+    sheet = worksheet("bowl-descent")
+    report = sheet.check()
     printed = []
-    for k, written in TABLE.items():
-        f, _, _ = bowl(rows[k][0], rows[k][1])
-
-        def hints(item, k=k):
-            name = item.claim.name
-            if item.claim.kind == "value" and name in ("x1", "x2"):
-                return row_hint(item.written, xs1 if name == "x1" else xs2, name)
-            return None
-
-        got = audit.check(SECTION, f, [(c, w, f"row {k}, {n}")
-                                       for c, w, n in zip(COLUMNS, written, NAMES)],
-                          lr=LR, hints=hints)
-        if k == 10:
+    for k in sorted({claim.step for claim in report.claims}):
+        prefix = f"after {k}:" if k else ""
+        targets = [prefix + column for column in COLUMNS]
+        got = audit.worksheet(SECTION, sheet, report, targets)
+        if printed and k > int(printed[-1][0]) + 1:
             printed.append(["..."] * 8)
-        printed.append([str(k)] + [got[c] for c in COLUMNS])
+        printed.append([str(k)] + [got[t] for t in targets])
     table(["iter", *NAMES], printed)
 
     step = [LR * rows[0][3], LR * rows[0][4]]

@@ -6,9 +6,10 @@ Source: ../shared/lesson/004_08ce3b0832d56c87.txt, "The Chain Rule" (the blame g
 90% × 80% × 50% = 36%), "Finding ∂f/∂x1: Tracing the Blame" (the step table and 12uv²),
 "Finding ∂f/∂x2: Summing the Blame" (the path table and 3v²(2u + 6x2)), and the pseudo-code
 loop that follows. The lesson gives formulas, not numbers, so each formula is evaluated at
-two points, (3, 2) and (1/2, -5/3), in exact fractions, and the checker judges the results
-against the engine's backward(). Writes the graph (x2's two paths in blue, every edge
-labelled with its local derivative) as chain.png and chain.svg.
+two points, (3, 2) and (1/2, -5/3), in exact fractions: the worksheet
+demos/worksheets/chain-rule.toml holds them, the two points as its two examples, and the
+checker judges them against the engine's backward(). Writes the graph (x2's two paths in
+blue, every edge labelled with its local derivative) as chain.png and chain.svg.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from fractions import Fraction as F
 
 from autograd import Value, command
 from autograd.trace import paths, trace
-from demos.lesson_audit import Audit, demo_main, path_lines, table, title, write_graphs
+from demos.lesson_audit import Audit, demo_main, path_lines, table, title, worksheet, \
+    write_graphs
 
 SECTION = "chain rule"
 POINTS = ((F(3), F(2)), (F(1, 2), F(-5, 3)))
@@ -61,42 +63,35 @@ def run(args, audit: Audit) -> None:
     title("The chain rule: f(x₁, x₂) = ((2x₁ + x₂)² + 3x₂²)³ (lesson 004)")
     blame_game(audit)
 
-    for x1v, x2v in POINTS:
+    sheet = worksheet("chain-rule")
+    report = sheet.check()
+    for k, (x1v, x2v) in enumerate(POINTS, start=1):
         at = f"at (x1, x2) = ({fmt(x1v)}, {fmt(x2v)})"
         f, x1, x2, u, v = build(x1v, x2v)
-        uu, vv = 2 * x1v + x2v, (2 * x1v + x2v) ** 2 + 3 * x2v ** 2  # the lesson's u and v
-        print(f"{at}: u = {fmt(uu)}, v = {fmt(vv)}, f = {fmt(vv ** 3)}")
+        print(f"{at}: u = {fmt(u.data)}, v = {fmt(v.data)}, f = {fmt(f.data)}")
+        got = audit.worksheet(SECTION, sheet, report, [f"{k}:{t}" for t in (
+            "df/dv", "dv/du", "du/dx1", "d/dx1", "dv/dx2", "d/dx2")])
         # "Tracing the Blame": each step's local derivative, then the product 12uv².
-        steps = [
-            (audit.check(SECTION, f, [("d/dv", fmt(3 * vv ** 2), f"step 1, df/dv = 3v² {at}")],
-                         exact=True)["d/dv"], "1  How much does f blame v?", "f = v³", "3v²"),
-            (audit.check(SECTION, v, [("d/du", fmt(2 * uu), f"step 2, dv/du = 2u {at}")],
-                         exact=True)["d/du"], "2  How much does v blame u?", "v = u² + 3x₂²", "2u"),
-            (audit.check(SECTION, u, [("d/dx1", "2", f"step 3, du/dx1 = 2 {at}")],
-                         exact=True)["d/dx1"], "3  How much does u blame x₁?", "u = 2x₁ + x₂", "2"),
-        ]
-        rows = [[q, fn, d, item] for item, q, fn, d in steps]
+        rows = [["1  How much does f blame v?", "f = v³", "3v²", got[f"{k}:df/dv"]],
+                ["2  How much does v blame u?", "v = u² + 3x₂²", "2u", got[f"{k}:dv/du"]],
+                ["3  How much does u blame x₁?", "u = 2x₁ + x₂", "2", got[f"{k}:du/dx1"]]]
         table(["step / question", "function", "derivative", "value: lesson's formula"], rows)
-        total1 = audit.check(SECTION, f, [("d/dx1", fmt(12 * uu * vv ** 2),
-                                           f"total blame ∂f/∂x1 = 12uv² {at}")], exact=True)
-        print(f"  total blame ∂f/∂x₁ = 3v² × 2u × 2 = 12uv² = {total1['d/dx1'].cell()}")
+        print(f"  total blame ∂f/∂x₁ = 3v² × 2u × 2 = 12uv² = {got[f'{k}:d/dx1'].cell()}")
 
-        # "Summing the Blame": dv/dx2 along each path, their sum, then df/dx2.
+        # "Summing the Blame": dv/dx2 along each path (a path's product is no claim target, so
+        # it is judged on its own), their sum, then df/dx2.
+        uu = 2 * x1v + x2v  # the lesson's u
         found = paths(v, x2)
         by_route = {("u" in p.names): p for p in found}
         indirect = audit.number(SECTION, f"path x2 → u → v: 2u × 1 = 2u {at}", fmt(2 * uu),
                                 by_route[True].product, label="path")
         direct = audit.number(SECTION, f"path x2 → v direct: ∂(3x2²)/∂x2 = 6x2 {at}",
                               fmt(6 * x2v), by_route[False].product, label="path")
-        total_v = audit.check(SECTION, v, [("d/dx2", fmt(2 * uu + 6 * x2v),
-                                            f"total ∂v/∂x2 = 2u + 6x2 {at}")], exact=True)
         table(["path", "calculation", "result: lesson's formula"], [
             ["Indirect: x₂ → u → v", "∂v/∂u × ∂u/∂x₂ = 2u × 1", indirect],
             ["Direct: x₂ → v", "∂/∂x₂ (3x₂²)", direct],
-            ["Total ∂v/∂x₂", "sum both paths", total_v["d/dx2"]]])
-        total2 = audit.check(SECTION, f, [("d/dx2", fmt(3 * vv ** 2 * (2 * uu + 6 * x2v)),
-                                           f"final ∂f/∂x2 = 3v²(2u + 6x2) {at}")], exact=True)
-        print(f"  final result ∂f/∂x₂ = 3v² × (2u + 6x₂) = {total2['d/dx2'].cell()}")
+            ["Total ∂v/∂x₂", "sum both paths", got[f"{k}:dv/dx2"]]])
+        print(f"  final result ∂f/∂x₂ = 3v² × (2u + 6x₂) = {got[f'{k}:d/dx2'].cell()}")
         print()
 
     f, x1, x2, u, v = build(*POINTS[0])

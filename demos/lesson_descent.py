@@ -4,8 +4,11 @@
 
 Source: ../shared/lesson/004_08ce3b0832d56c87.txt, "Let's Watch It In Action" (the table
 "Iteration | Current x | f(x)=x² | Gradient f'(x)=2x | New x ← x - 0.1 × (2x)") and the slopes
-quoted before it. Every number is computed by the engine: f with ``Value``, the gradient by
-``backward()``, the step by ``nn.SGD``; the checker judges each printed number by its digits.
+quoted before it. The table is the worksheet demos/worksheets/x2-descent.toml, one
+``[[iteration]]`` per row, judged by the checker (``python -m autograd check`` on the file
+prints the same verdicts): the engine computes f with ``Value``, the gradient by
+``backward()``, each step x - 0.1 * gradient; every printed number is judged by its digits,
+and a number that belongs to another row is named as one.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from autograd import Value, command
-from demos.lesson_audit import Audit, demo_main, row_hint, table, title
+from demos.lesson_audit import Audit, demo_main, table, title, worksheet
 from nn import SGD
 
 SECTION = "x² descent"
@@ -24,14 +27,8 @@ START = 3.0
 SLOPES = [(3, "6", "f'(3) = 2×3 = 6"), (-2, "-4", "f'(-2) = 2×(-2) = -4"),
           (0, "0", "f'(0) = 0, 'the ground is flat'")]
 
-# The table as printed: iteration -> (x, f(x), gradient, new x). Rows 4-9 are "...".
-TABLE = {
-    0: ("3.000", "9.000", "6.000", "2.400"),
-    1: ("2.400", "5.760", "4.800", "1.920"),
-    2: ("1.920", "3.686", "3.840", "1.536"),
-    3: ("1.536", "2.359", "3.072", "1.229"),
-    10: ("0.322", "0.104", "0.644", "0.258"),
-}
+# The table's columns: the claims of each iteration of the worksheet.
+COLUMNS = ("x", "f", "d/dx", "x'")
 
 
 def descend(start: float, lr: float, steps: int):
@@ -59,31 +56,23 @@ def run(args, audit: Audit) -> None:
         item = audit.check(SECTION, f, [("d/dx", written, where)])["d/dx"]
         print(f"  {where:34s} {item.cell()}")
 
-    rows = descend(START, LR, max(TABLE) + 1)
-    xs = [r[0] for r in rows] + [rows[-1][3]]
+    sheet = worksheet("x2-descent")
+    report = sheet.check()
     print()
-    print("The lesson's table; each cell: lesson's number, ✓ if the engine confirms it,")
-    print("else ✗ and the engine's value. (The 'x - 0.1×(2x)' arithmetic in the last column")
-    print("repeats the row's own x and gradient; its result is what is checked.)")
+    print("The lesson's table (worksheet x2-descent.toml); each cell: lesson's number, ✓ if the")
+    print("engine confirms it, else ✗ and the engine's value. (The 'x - 0.1×(2x)' arithmetic in")
+    print("the last column repeats the row's own x and gradient; its result is what is checked.)")
+    steps = sorted({claim.step for claim in report.claims})
     printed = []
-    for k, (xw, fw, gw, nw) in TABLE.items():
-        x = Value(rows[k][0], label="x")
-        f = x ** 2
-        f.label = "f"
-
-        def hints(item, k=k):
-            if item.claim.kind == "value" and item.claim.name == "x":
-                return row_hint(item.written, xs, "x")
-            return None
-
-        got = audit.check(SECTION, f, [
-            ("x", xw, f"row {k}, current x"), ("f", fw, f"row {k}, f(x)"),
-            ("d/dx", gw, f"row {k}, gradient"), ("x'", nw, f"row {k}, new x")],
-            lr=LR, hints=hints)
-        if k == 10:
+    for k in steps:
+        prefix = f"after {k}:" if k else ""
+        targets = [prefix + column for column in COLUMNS]
+        got = audit.worksheet(SECTION, sheet, report, targets)
+        if printed and k > int(printed[-1][0]) + 1:
             printed.append(["...", "...", "...", "...", "..."])
-        printed.append([str(k), got["x"], got["f"], got["d/dx"], got["x'"]])
+        printed.append([str(k)] + [got[t] for t in targets])
     table(["iter", "x", "f(x) = x²", "gradient 2x", "new x = x - 0.1·2x"], printed)
+    rows = descend(START, LR, 1)
     first = audit.number(SECTION, "'started at x=3 with a huge error of 9'", "9", rows[0][1],
                          label="f(3)")
     print(f"\n'We started at x=3 with a huge error of 9': {first.cell()}")

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from autograd import OPS, Op, Value, detect_anomaly, grad, gradcheck, register_op
-from autograd.expr import parse
+from autograd.check import check
+from autograd.check.worksheet import read as read_worksheet
+from autograd.expr import build, parse
 from nn import (MLP, SGD, Adam, Linear, MiniBatches, Sequential, Tensor, binary_cross_entropy,
                 blas_threads, mlp, one_hot, quadratic_cost)
 from nn.data import load_mnist
@@ -30,7 +32,8 @@ NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
                  quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
                  anomaly=anomaly, Adam=Adam, Linear=Linear, MiniBatches=MiniBatches,
                  Sequential=Sequential, binary_cross_entropy=binary_cross_entropy,
-                 blas_threads=blas_threads)
+                 blas_threads=blas_threads, build=build, check=check,
+                 read_worksheet=read_worksheet)
 # The learner's tools (their rows write no file: each is refused before anything is drawn).
 from autograd.draw import animate, draw  # noqa: E402
 from autograd.explore import explore  # noqa: E402

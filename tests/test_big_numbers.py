@@ -37,7 +37,7 @@ def test_the_cli_shows_a_power_with_5000_digits_without_a_traceback():
     done = cli("grad", "x**1000", "x=100000")
     assert done.returncode == 0, done.stderr
     assert "value: f = ≈1e+5000 (a whole number of 5,001 digits)" in done.stdout
-    assert "df/dx = ≈1e+4998 (a whole number of 4,999 digits)" in done.stdout
+    assert "∂f/∂x = ≈1e+4998 (a whole number of 4,999 digits)" in done.stdout
 
 
 def test_exact_values_and_gradients_are_capped_with_a_clear_message():

@@ -223,8 +223,10 @@ def test_usage_errors():
         check(g, claims={})
     with pytest.raises(CheckError, match="no 'z' in the graph"):
         check(g, claims={"d/dz": 1})
-    with pytest.raises(CheckError, match="only derivatives of the output"):
-        check(g, claims={"du/dp": 1})
+    with pytest.raises(CheckError, match="p is an input, computed from nothing"):
+        check(g, claims={"dp/du": 1})
+    with pytest.raises(CheckError, match="g is computed after v, from it; write dg/dv"):
+        check(g, claims={"dv/dg": 1})
     with pytest.raises(CheckError, match="give the learning rate"):
         check(g, claims={"p'": 1})
     with pytest.raises(CheckError, match="computed from others"):

@@ -21,7 +21,7 @@ from demos import (
     lesson_network,
     lesson_trap,
 )
-from demos.lesson_audit import Audit, row_hint, table
+from demos.lesson_audit import Audit, table, worksheet
 
 SUMMARY = re.compile(r"^Summary: (\d+) of (\d+) lesson numbers confirmed by the engine",
                      re.MULTILINE)
@@ -137,20 +137,18 @@ def test_numbers_and_statements_outside_the_checker():
     assert audit.summary(out=lambda _: None) == (3, 4)
 
 
-def test_row_hint_finds_the_step_a_number_belongs_to():
-    series = [3 * 0.8 ** k for k in range(12)]
-    assert "after 9 step" in row_hint("0.403", series, "x")
-    assert "at no step" in row_hint("0.70", series, "x")   # 0.786 then 0.629
-
-
-def test_gradient_hints_name_a_dropped_factor():
-    w = {n: Value(F(v), label=n) for n, v in lesson_network.START.items()}
-    net = lesson_network.forward(1, 4, 14, w)
+def test_the_lessons_worksheets_feed_the_audit_with_the_checkers_own_slips():
+    sheet = worksheet("network-batch")
+    report = sheet.check()
     audit = Audit()
-    true = lesson_network._grad(net["error"], "w1")
-    item = audit.check("demo", net["error"], [("d/dw1", str(true / 4), "w1")], exact=True,
-                       hints=lesson_network.gradient_hints(net["error"]))["d/dw1"]
-    assert not item.ok and "without the factor x2 = 4" in item.why()
+    got = audit.worksheet("demo", sheet, report, ["2:d/dw1", "d/dw1", "after:w1"])
+    assert list(got) == ["2:d/dw1", "d/dw1", "after:w1"]
+    assert got["2:d/dw1"].where == "batch gradients, example 2 (1, 4), ∂E/∂w1"
+    assert not got["2:d/dw1"].ok and got["2:d/dw1"].correct == 1520
+    assert [s.kind for s in got["2:d/dw1"].claim.slips] == ["factor left out"]
+    assert "without the factor x2 = 4" in got["2:d/dw1"].why()
+    assert got["d/dw1"].carried and got["after:w1"].carried
+    assert "520 + 1520 + 24 = 2064" in "\n".join(got["d/dw1"].derivation)
 
 
 # ----------------------------------------------------------------------------- the engine

@@ -135,7 +135,7 @@ def test_a_registered_op_reaches_every_consumer(tmp_path):
                                "--import", "my_ops"], capture_output=True, text=True, env=env,
                               cwd=tmp_path, timeout=60)
         assert done.returncode == 0, done.stderr
-        assert "value: f = 0.6931471806" in done.stdout and "df/dx = 0.5" in done.stdout
+        assert "value: f = 0.6931471806" in done.stdout and "∂f/∂x = 0.5" in done.stdout
         listed = subprocess.run([sys.executable, "-m", "autograd", "ops", "--import", "my_ops"],
                                 capture_output=True, text=True, env=env, cwd=tmp_path,
                                 timeout=60)
@@ -376,9 +376,9 @@ def test_the_new_operations_work_on_the_command_line():
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     want = 1 / 4 + math.cos(8) + 1                      # 1/(2 sqrt 4) + cos(2x) + sign(x - 3)
-    grad_line = next(line for line in done.stdout.splitlines() if "df/dx" in line)
+    grad_line = next(line for line in done.stdout.splitlines() if "∂f/∂x" in line)
     assert float(grad_line.split("=")[1]) == pytest.approx(want, rel=1e-9)
     exact = subprocess.run([sys.executable, "-m", "autograd", "grad", "sqrt(x) * x", "x=9/4",
                             "--exact"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "value: f = 27/8 (= 3.375)" in exact.stdout
-    assert "df/dx = 9/4 (= 2.25)" in exact.stdout         # 3/2 * sqrt(x) = 9/4
+    assert "∂f/∂x = 9/4 (= 2.25)" in exact.stdout         # 3/2 * sqrt(x) = 9/4

@@ -3,12 +3,17 @@
 A claimed number keeps how it was written, because that decides how it is judged: ``520``
 claims exactly 520, ``33.95`` claims the value rounded to two decimals (anything from 33.945
 to 33.955). A claim's target names what the number is: the output's value, a named node's
-value, a gradient ``d/dx1``, or an updated parameter ``x1'``.
+value, a gradient ``d/dx1`` (or ``dh1/dw1``, a step's), or an updated parameter ``x1'``;
+prefixes say which example (``2:d/dw1``, ``all:E``) and after how many steps of gradient
+descent (``after:1:y``, ``after 3:x``).
 
 >>> read_number("33.95", "the claim f").allowed(None)
 Fraction(1, 200)
 >>> read_number(520, "the claim d/dw1").allowed(None)
 Fraction(0, 1)
+>>> t = read_target("after:2:d/dw1")
+>>> t.kind, t.name, t.example, t.step
+('gradient', 'w1', 2, 1)
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from fractions import Fraction
 
 from ..expr import ExpressionError, parse_number
 
-__all__ = ["CheckError", "ClaimedNumber", "read_number", "Target", "resolve_target",
-           "normal_target"]
+__all__ = ["CheckError", "ClaimedNumber", "read_number", "TargetText", "read_target",
+           "normal_target", "MAX_STEPS"]
+
+MAX_STEPS = 1000
+"""Most steps of gradient descent a claim may be about (``after 1000:x``)."""
 
 
 class CheckError(ValueError):
@@ -95,80 +103,88 @@ def normal_target(target: str) -> str:
 
 
 @dataclass(frozen=True)
-class Target:
-    """What a claim is about.
+class TargetText:
+    """A claim's target as written, read before any graph is consulted.
 
     Attributes:
-        given: the target as written (``"d/dx1"``).
+        given: the target as written (``"after:1:d/dw1"``).
         kind: ``"value"``, ``"gradient"`` or ``"update"``.
-        node: the Value it names (the input for a gradient or an update).
-        name: that node's name.
+        name: the node it names (the input for a gradient or an update): ``"w1"``.
+        top: for a gradient ``dTOP/dNAME``, TOP as written (``""`` for ``d/dNAME``).
+        example: the example's number (from 1), ``"all"`` (the examples reduced), or None.
+        step: after how many steps of gradient descent (0: at the start).
+        spelled: the target without its prefixes, as written (``"w1_new"``).
     """
 
     given: str
     kind: str
-    node: object
     name: str
+    top: str = ""
+    example: int | str | None = None
+    step: int = 0
+    spelled: str = ""
+
+    def body(self) -> str:
+        """The target without its prefixes: ``"d/dw1"``, ``"y"``, ``"w1'"``."""
+        if self.kind == "gradient":
+            return f"d{self.top}/d{self.name}"
+        return f"{self.name}'" if self.kind == "update" else self.name
+
+    def moved(self, example=None, step=None) -> "TargetText":
+        """The same target about another example or another step."""
+        return TargetText(self.given, self.kind, self.name, self.top,
+                          self.example if example is None else example,
+                          self.step if step is None else step, self.spelled)
 
 
-def resolve_target(target, by_name: dict, root, root_names: set[str], lr) -> Target:
-    """The node and kind a claim's target names.
+_AFTER = re.compile(r"after(\d*)(?:steps?)?:(.*)")
+_EXAMPLE = re.compile(r"(\d+|all):(.*)")
+_GRADIENT = re.compile(r"d([^/]*)/d(.+)")
+_UPDATE = re.compile(r"(.+?)(?:'|_new)")
 
-    Args:
-        target: the target as written: ``"f"``, ``"u"``, ``"d/dx1"`` (or ``"df/dx1"``),
-            ``"x1'"`` (or ``"x1_new"``).
-        by_name: the named nodes of the graph, name -> list of nodes with that name.
-        root: the output.
-        root_names: the names that mean the output (its own, and f, value, output when free).
-        lr: the learning rate (None if not given: update claims are then refused).
+TARGET_FORMS = ("the output's name (f or value), a named node, d/dNAME for a gradient, "
+                "dSTEP/dNAME for a step's, NAME' (NAME_new) for an updated parameter; prefixed "
+                "with N: for example N, all: for the examples summed or averaged, after: or "
+                "after K: for after one or K steps of gradient descent")
+"""What a claim's target may be, for error messages."""
+
+
+def read_target(target) -> TargetText:
+    """Read a claim's target: its prefixes (``after K:``, ``N:`` or ``all:``) and its kind.
 
     Raises:
-        CheckError: the target is not text, names nothing in the graph, names two nodes, asks
-            for the derivative of something other than the output, or is an update without
-            lr or of a computed node.
+        CheckError: not text, an unknown prefix, prefixes in the wrong order, a step number
+            out of range, or nothing left to name.
     """
     if not isinstance(target, str):
         raise CheckError(f"a claim's target is text such as 'f', 'd/dx1' or \"x1'\", got "
                          f"{target!r}")
     text = normal_target(target)
-    known = ", ".join(sorted(by_name))
-
-    def node_for(name: str):
-        nodes = by_name.get(name)
-        if not nodes:
-            raise CheckError(f"{target!r}: there is no {name!r} in the graph; the named nodes "
-                             f"are {known}")
-        if len(nodes) > 1:
-            raise CheckError(f"{target!r}: {len(nodes)} nodes are named {name!r}; give them "
-                             "different labels")
-        return nodes[0]
-
-    if text in by_name:
-        return Target(target, "value", node_for(text), text)
-    match = re.fullmatch(r"d([^/]*)/d(.+)", text)
-    if match:
-        top, wrt = match.groups()
-        if top and top not in root_names:
-            if top in by_name:
-                raise CheckError(f"{target!r}: only derivatives of the output are checked "
-                                 f"(d/d{wrt} or d{min(root_names)}/d{wrt}); {top} is not "
-                                 "the output")
-            raise CheckError(f"{target!r}: {top!r} is not the output; write d/d{wrt}")
-        return Target(target, "gradient", node_for(wrt), wrt)
-    match = re.fullmatch(r"(.+?)(?:'|_new)", text)
-    if match:
-        name = match.group(1)
-        node = node_for(name)
-        if node.op is not None:
-            raise CheckError(f"{target!r}: a gradient-descent update applies to an input or "
-                             f"parameter; {name} is computed from others")
-        if lr is None:
-            raise CheckError(f"{target!r} is {name} after a gradient-descent step, "
-                             f"{name} - lr * d/d{name}: give the learning rate (lr=..., or "
-                             "--lr on the command line)")
-        return Target(target, "update", node, name)
-    if text in root_names:
-        return Target(target, "value", root, text)
-    raise CheckError(f"unknown claim target {target!r}: use the output's name (f or value), "
-                     f"a named node ({known}), d/dNAME for a gradient, or NAME' (NAME_new) for "
-                     "an updated parameter")
+    step = 0
+    after = _AFTER.fullmatch(text)
+    if after:
+        step = int(after.group(1)) if after.group(1) else 1
+        if step > MAX_STEPS:
+            raise CheckError(f"{target!r}: at most {MAX_STEPS} steps of gradient descent can be "
+                             f"checked, not {step}")
+        text = after.group(2)
+    example: int | str | None = None
+    prefixed = _EXAMPLE.fullmatch(text)
+    if prefixed:
+        example = prefixed.group(1) if prefixed.group(1) == "all" else int(prefixed.group(1))
+        text = prefixed.group(2)
+    if ":" in text:
+        prefix = text.split(":")[0]
+        hint = (f"write after:...:{text.split(':', 1)[1]} with after: first"
+                if prefix.startswith("after") else "the prefixes are N:, all: and after K:")
+        raise CheckError(f"{target!r}: unknown prefix {prefix + ':'!r}; {hint}")
+    if not text:
+        raise CheckError(f"{target!r} names nothing after its prefix; use {TARGET_FORMS}")
+    gradient = _GRADIENT.fullmatch(text)
+    if gradient:
+        return TargetText(target, "gradient", gradient.group(2), gradient.group(1), example,
+                          step, text)
+    update = _UPDATE.fullmatch(text)
+    if update:
+        return TargetText(target, "update", update.group(1), "", example, step, text)
+    return TargetText(target, "value", text, "", example, step, text)

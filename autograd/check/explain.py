@@ -1,9 +1,10 @@
-"""Explaining the checker's verdicts: derivations, slips recognised, and every text a report shows.
+"""Explaining the checker's verdicts: derivations, and every text a report shows.
 
-The judge (``autograd.check.judge``) decides right or wrong; this module finds how each
-correct number is computed (``derive``), which kinds of slip the numbers point to
-(``find_slips``), and writes all of it as text (``claim_note``, ``report_text``). The records
-it reads and makes are in ``autograd.check.records``.
+The judge (``autograd.check.judge``) decides right or wrong and ``autograd.check.slips``
+which kinds of slip the numbers point to; this module finds how each correct number is
+computed (``derive``) and writes all of it, as text, Markdown or LaTeX (``claim_note``,
+``report_text``, ``report_render``). The records it reads and makes are in
+``autograd.check.records``.
 """
 
 from __future__ import annotations
@@ -13,20 +14,18 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..text import Table, forward_line, number
+from ..formula import derivative, latex, latex_number
+from ..text import FORMATS, Cell, Table, forward_line, forward_table, heading, number, prose
 from ..trace import Paths
 from .claimed import ClaimedNumber
-from .records import Claim, GradientDerivation, Slip, UpdateDerivation, ValueDerivation
+from .records import Claim, GradientDerivation, ReducedDerivation, Slip, UpdateDerivation, \
+    ValueDerivation
+from .slips import within
 
-__all__ = ["shown", "rule_text", "claim_note", "claim_explanations", "Voice", "YOU", "derive", "find_slips", "within",
-           "as_fraction", "report_table", "report_summary", "report_text",
-           "FLOAT_RELATIVE", "FLOAT_ABSOLUTE", "MAX_PATHS_SHOWN", "MAX_FORWARD_LINES"]
-
-FLOAT_RELATIVE = Fraction(1, 10 ** 9)
-"""Slack for float rounding in a correct value computed in floats, relative to its size."""
-
-FLOAT_ABSOLUTE = Fraction(1, 10 ** 12)
-"""Slack for float rounding, absolute (for values near 0)."""
+__all__ = ["shown", "shown_cell", "LONG_FRACTION", "rule_text", "claim_note",
+           "claim_explanations", "Voice", "YOU", "derive", "derivation_text", "report_table",
+           "report_summary", "report_text", "report_render", "MAX_PATHS_SHOWN",
+           "MAX_FORWARD_LINES", "MAX_EXAMPLES_SHOWN"]
 
 MAX_PATHS_SHOWN = 20
 """Most paths a derivation lists; the rest are counted."""
@@ -34,42 +33,51 @@ MAX_PATHS_SHOWN = 20
 MAX_FORWARD_LINES = 60
 """Most forward steps a report lists; a longer forward pass shows only the claimed steps."""
 
+MAX_EXAMPLES_SHOWN = 5
+"""Most examples whose paths a derivation of a summed gradient lists."""
+
 
 # ----------------------------------------------------------------------------- numbers
 
-def as_fraction(x) -> Fraction | None:
-    """``x`` exactly as a Fraction (floats exactly as stored); None if not finite."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    try:
-        return Fraction(x)
-    except (TypeError, ValueError, OverflowError):
-        return None
+LONG_FRACTION = 16
+"""Characters of a fraction that ``shown(x, short=True)`` writes in full; a longer one is
+written as its decimal, ``≈ 28.65704899``."""
 
 
-def within(number_: ClaimedNumber, value, allowed: Fraction) -> bool:
-    """Is the claimed number within ``allowed`` of ``value`` (plus float slack for floats)?"""
-    exact = as_fraction(value)
-    if exact is None:
-        return False
-    slack = 0
-    if isinstance(value, float):
-        slack = FLOAT_RELATIVE * max(abs(exact), abs(number_.exact)) + FLOAT_ABSOLUTE
-    return abs(number_.exact - exact) <= allowed + slack
-
-
-def shown(x) -> str:
-    """A correct value for people: 554496, 33.94503002, 237/250 (= 0.948), 1/3 (≈ 0.333333)."""
+def shown(x, short: bool = False) -> str:
+    """A correct value for people: 554496, 33.94503002, 237/250 (= 0.948), 1/3 (≈ 0.333333);
+    with ``short``, a fraction longer than ``LONG_FRACTION`` characters as its decimal."""
     if isinstance(x, Fraction) and x.denominator != 1:
         if not _float_range(x):
             return number(x, exact=True)
+        if short and len(number(x, exact=True)) > LONG_FRACTION:
+            return f"≈ {number(float(x), digits=10)}"
         approx = number(float(x), exact=True)
         if Fraction(approx) == x and len(approx) <= 12:
             return f"{number(x, exact=True)} (= {approx})"
         return f"{number(x, exact=True)} (≈ {number(float(x))})"
     if isinstance(x, float):
         return number(x, digits=10)
-    return number(x, exact=True)
+    return number(x) if short else number(x, exact=True)  # short: ≈1.32e+477 for a long one
+
+
+def shown_cell(x) -> Cell:
+    """``shown(x, short=True)`` as a table cell: in LaTeX an exact fraction is
+    ``\\frac{p}{q}``."""
+    text = shown(x, short=True)
+    if text.startswith("≈"):
+        approx = text.lstrip("≈ ")
+        mantissa, _, exponent = approx.partition("e")
+        body = f"{mantissa} \\times 10^{{{int(exponent)}}}" if exponent else approx
+        return Cell(text, f"$\\approx {body}$")
+    if isinstance(x, Fraction) and x.denominator != 1 and _float_range(x):
+        sign = "=" if "(=" in text else "\\approx"
+        approx = text.split("(", 1)[1].strip("=≈ )")
+        return Cell(text, f"${latex_number(x)} {sign} {approx}$")
+    if isinstance(x, float) and math.isfinite(x):
+        return Cell(text, f"${latex_number(float(text))}$")  # as shown, to 10 digits
+    return Cell(text, f"${latex_number(x)}$" if isinstance(x, (int, Fraction)) else
+                prose(text, "latex"))
 
 
 def _float_range(x: Fraction) -> bool:
@@ -79,10 +87,15 @@ def _float_range(x: Fraction) -> bool:
         return False
 
 
+def _plain(x) -> str:
+    """One of the person's own numbers (floats), as they would write it: 924, 0.9076."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return number(x, digits=10, decimal=True)
+
+
 def _difference_text(d) -> str:
-    if isinstance(d, Fraction) and d.denominator != 1:
-        return shown(d)
-    return shown(d) if not isinstance(d, float) else number(d)
+    return number(d) if isinstance(d, float) else shown(d, short=True)
 
 
 def _half_unit(claimed: ClaimedNumber) -> str:
@@ -115,81 +128,87 @@ def _rule(claimed: ClaimedNumber, tol) -> str:
     return f"to the nearest {10 ** claimed.exponent} (±{_half_unit(claimed)})"
 
 
+def _steps(k: int) -> str:
+    return f"{k} step{'s' if k != 1 else ''}"
+
+
 # ----------------------------------------------------------------------------- slips
 
-def find_slips(claim_kind: str, node, claimed: ClaimedNumber, correct, allowed: Fraction,
-               tol, facts, lr, carried: bool | None, rounded_from=None) -> tuple[Slip, ...]:
-    """The kinds of slip a wrong claim's numbers point to, most specific first.
-
-    Each kind is named only when the numbers match it to the claim's written precision (see
-    ``autograd.check.records.SLIP_KINDS``). ``rounded_from``: what the person's own earlier
-    numbers give, when they are right to the digits written and give this claim (rounding
-    carried too far).
-    """
-    slips: list[Slip] = []
-    exact_correct = as_fraction(correct)
-    if exact_correct is None:
-        return ()
-    if rounded_from is not None:
-        return (Slip("rounded too early", value=rounded_from),)
-    off = abs(claimed.exact - exact_correct)
-    if claim_kind == "gradient" and node is not facts.root:
-        slips += _missing_path(node, claimed, allowed, facts)
-    if carried:  # it follows from earlier numbers: a match below would be a coincidence
-        return tuple(slips)
-    if claim_kind == "update":
-        gradient = facts.gradients()[id(node)]
-        if within(claimed, node.data + lr * gradient, allowed):
-            slips.append(Slip("wrong direction", value=node.data + lr * gradient))
-        elif within(claimed, node.data - gradient, allowed):
-            slips.append(Slip("learning rate left out", value=node.data - gradient))
-    if claimed.exact != 0 and within(ClaimedNumber("", -claimed.exact, None), correct, allowed):
-        slips.append(Slip("sign flipped", value=-exact_correct))
-    if tol is None and claimed.unit is None and claimed.exact.denominator == 1 and \
-            off <= Fraction(1, 2):
-        slips.append(Slip("rounded whole number"))
-    elif tol is None and claimed.unit is not None and not carried and \
-            off <= 2 * claimed.unit and off <= abs(exact_correct) / 100:
-        slips.append(Slip("rounded too early"))
-    return tuple(slips)
-
-
-def _missing_path(node, claimed: ClaimedNumber, allowed: Fraction, facts) -> list[Slip]:
-    try:
-        found = facts.paths(node)
-    except ValueError:  # too many paths to list
-        return []
-    if len(found) < 2:
-        return []
-    for path in found:
-        if within(claimed, path.product, allowed):
-            return [Slip("missing path", path=path, path_count=len(found),
-                         value=path.product)]
-    return []
+def _what(claim: Claim, root_name: str) -> str:
+    """What a claim's number is, in words: ``y_pred``, ``dE/dw1``, ``w1'``."""
+    if claim.kind == "gradient":
+        return f"d{root_name}/d{claim.name}"
+    return f"{claim.name}'" if claim.kind == "update" else claim.name
 
 
 def _slip_text(slip: Slip, claim: Claim, root_name: str, voice: Voice) -> str:
-    if slip.kind == "missing path":
+    kind = slip.kind
+    if kind == "missing path":
+        if slip.example is not None:
+            return (f"it is the {_reduction(claim)} with example {slip.example}'s gradient taken "
+                    f"as the path {' -> '.join(slip.path.names)} alone ({_plain(slip.instead[0])}"
+                    f" instead of {shown(slip.instead[1])}): {slip.path_count} paths lead from "
+                    f"{claim.name} to {root_name}, and the gradient is the sum of their products")
         return (f"equals the path {' -> '.join(slip.path.names)} alone: {slip.path_count} "
                 f"paths lead from {claim.name} to {root_name}, and the gradient is the sum of "
                 "their products")
-    if slip.kind == "wrong direction":
+    if kind in ("factor left out", "factor taken twice"):
+        factor = f"the factor {slip.factor}"
+        if str(slip.factor) != number(slip.factor_value):  # a name: give its value too
+            factor += f" = {number(slip.factor_value)}"
+        how = "without" if kind == "factor left out" else "with"
+        twice = " taken twice" if kind == "factor taken twice" else ""
+        if slip.example is not None:
+            done = "left out of" if kind == "factor left out" else "taken twice in"
+            return (f"it is the {_reduction(claim)} with {factor} {done} example "
+                    f"{slip.example}'s gradient ({_plain(slip.instead[0])} instead of "
+                    f"{shown(slip.instead[1])})")
+        if slip.path_count > 1:
+            return (f"it is the gradient with {factor}{twice or ' left out'} in the path "
+                    f"{' -> '.join(slip.path.names)}")
+        return f"it is the path's product {how} {factor}{twice}"
+    if kind == "another input's gradient":
+        whose = ("this example's " if claim.example is not None else "")
+        of = f"d{root_name}/d{slip.name}" + (f" {_reduction(claim, 'over the examples')}"
+                                              if claim.example is None and claim.yours_parts
+                                              else "")
+        return f"it equals {whose}{of} ({shown(slip.value)}), as if {slip.name}'s formula had " \
+               "been used"
+    if kind == "another example":
+        return (f"it is example {slip.example}'s {_what(claim, root_name)} "
+                f"({shown(slip.value)}), not example {claim.example}'s")
+    if kind == "another step":
+        return (f"it is {_what(claim, root_name)} after {_steps(slip.step)} "
+                f"({shown(slip.value)}), not after {claim.step}")
+    if kind == "wrong direction":
         return (f"this is {claim.name} + lr * gradient: a gradient-descent step goes against "
                 f"the gradient, {claim.name} - lr * gradient")
-    if slip.kind == "learning rate left out":
+    if kind == "learning rate left out":
         return "this is the step without the learning rate"
-    if slip.kind == "sign flipped":
+    if kind == "sign flipped":
         return "the sign is flipped"
-    if slip.kind == "rounded whole number":
+    if kind == "rounded whole number":
         return (f"the correct value rounds to {claim.written}, but a whole number claims "
                 f"exactly that number; if {voice.subject} rounded, {voice.tolerance}")
-    if slip.kind == "rounded too early" and slip.value is not None:
+    if kind == "rounded too early" and slip.value is not None:
         return (f"it is what {voice.possessive} rounded earlier numbers give "
                 f"({shown(slip.value)}): keep more digits along the way")
-    if slip.kind == "rounded too early":
+    if kind == "rounded too early":
         return (f"close, but more than rounding {_rule(claim.claimed, None)} allows; if "
                 f"{voice.subject} rounded earlier steps, keep more digits along the way")
-    return slip.kind  # pragma: no cover - every kind above
+    return kind  # pragma: no cover - every kind above
+
+
+def _reduction(claim: Claim, over: str = "") -> str:
+    """"sum" or "mean" of a claim about the examples reduced."""
+    derivation = claim.derivation
+    if isinstance(derivation, UpdateDerivation):
+        derivation = derivation.gradient_derivation
+    word = "mean" if isinstance(derivation, ReducedDerivation) and \
+        derivation.reduce == "mean" else "sum"
+    if over:
+        return ("averaged " if word == "mean" else "summed ") + over
+    return word
 
 
 # ----------------------------------------------------------------------------- notes
@@ -236,8 +255,15 @@ def claim_explanations(claim: Claim, root_name: str = "the output",
         return []
     notes = []
     own = voice.possessive
-    if claim.carried:
-        notes.append(f"follows from {own} earlier numbers")
+    if claim.carried and claim.yours_parts and all(p is not None for p in claim.yours_parts):
+        parts = " + ".join(_plain(p) for p in claim.yours_parts)
+        if _reduction(claim) == "mean":
+            parts = f"({parts}) / {len(claim.yours_parts)}"
+        notes.append(f"follows from {own} examples' gradients: {parts} = "
+                     f"{_plain(claim.from_yours)}")
+    elif claim.carried:
+        notes.append(f"follows from {own} earlier numbers (they give "
+                     f"{_plain(claim.from_yours)})")
     elif claim.carried is False and not claim.first_divergence and not claim.slips:
         notes.append(f"a new slip: {own} own earlier numbers give {shown(claim.from_yours)}")
     root_name = _root_name(claim, root_name)
@@ -248,8 +274,10 @@ def _root_name(claim: Claim, default: str) -> str:
     derivation = claim.derivation
     if isinstance(derivation, UpdateDerivation):
         derivation = derivation.gradient_derivation
-    if isinstance(derivation, GradientDerivation) and derivation.paths is not None:
-        return derivation.paths.names[id(derivation.root)]
+    if isinstance(derivation, ReducedDerivation):
+        return derivation.root_name
+    if isinstance(derivation, GradientDerivation):
+        return derivation.names.get(id(derivation.root), default)
     return default
 
 
@@ -267,16 +295,44 @@ def _right_note(claim: Claim) -> str:
 
 # ----------------------------------------------------------------------------- derivations
 
-def derive(kind: str, node, facts, lr, correct):
+def derive(work, target, correct):
     """How the correct number of a claim is computed, as data (see ``records``)."""
-    if kind == "value":
-        return ValueDerivation(node, facts.steps_to(node) if node.op is not None else (),
-                               facts.names)
-    gradient = _gradient_derivation(node, facts)
-    if kind == "gradient":
-        return gradient
-    return UpdateDerivation(node, lr, facts.gradients()[id(node)], correct, gradient,
-                            facts.names)
+    step = target.step
+    if target.kind == "value":
+        if target.reduced:
+            return _reduced(work, target, "value")
+        facts = work.facts(step, target.example or 0)
+        return ValueDerivation(target.node, facts.steps_to(target.node)
+                               if target.node.op is not None else (), facts.names)
+    if target.kind == "gradient":
+        if target.example is None:
+            return _reduced(work, target, "gradient")
+        facts = work.facts(step, target.example)
+        return _gradient_derivation(target.node, facts.sub(target.top)
+                                    if target.top is not None else facts)
+    gradient = (_reduced(work, target, "gradient") if work.several else
+                _gradient_derivation(target.node, work.facts(step, 0)))
+    return UpdateDerivation(target.node, work.lr, work.gradient(step, target.name), correct,
+                            gradient, work.facts(step, 0).names,
+                            value=work.parameter(step, target.name))
+
+
+def _reduced(work, target, kind: str) -> ReducedDerivation:
+    parts, numbers = [], []
+    for i in range(work.count):
+        facts = work.facts(target.step, i)
+        if kind == "value":
+            parts.append(ValueDerivation(facts.root, facts.steps_to(facts.root), facts.names))
+            numbers.append(facts.root.data)
+        else:
+            node = work.node(facts, target.name)
+            parts.append(_gradient_derivation(node, facts))
+            numbers.append(facts.gradients()[id(node)])
+    facts = work.facts(target.step, 0)
+    root_name = facts.names[id(facts.root)]
+    return ReducedDerivation(target.name if kind == "gradient" else root_name, kind,
+                             work.reduce, tuple(parts), tuple(numbers), work.combine(numbers),
+                             root_name, facts.names)
 
 
 def _gradient_derivation(node, facts) -> GradientDerivation:
@@ -296,13 +352,46 @@ def derivation_text(derivation, names: dict[int, str]) -> str:
             return f"{name} is an input: {name} = {number(derivation.node.data)}"
         return "\n".join(forward_line(n, names) for n in derivation.steps)
     if isinstance(derivation, UpdateDerivation):
-        gradient = derivation.gradient_derivation
-        f, x = names[id(gradient.root)], names[id(derivation.node)]
-        line = (f"{x}' = {x} - lr * d{f}/d{x} = {_operand(derivation.node.data)} - "
-                f"{_operand(derivation.lr)} * {_operand(derivation.gradient)} = "
-                f"{number(derivation.result)}")
-        return line + "\nwhere " + derivation_text(gradient, names)
+        return _update_line(derivation) + "\nwhere " + derivation_text(
+            derivation.gradient_derivation, derivation.gradient_derivation.names)
+    if isinstance(derivation, ReducedDerivation):
+        return _reduced_text(derivation)
     return _paths_text(derivation, names)
+
+
+def _update_line(derivation: UpdateDerivation) -> str:
+    x = derivation.names[id(derivation.node)]
+    gradient = derivation.gradient_derivation
+    if isinstance(gradient, ReducedDerivation):
+        f = gradient.root_name
+        how = f" ({'summed' if gradient.reduce == 'sum' else 'averaged'} over the examples)"
+    else:
+        f, how = gradient.names[id(gradient.root)], ""
+    value = derivation.node.data if derivation.value is None else derivation.value
+    return (f"{x}' = {x} - lr * d{f}/d{x}{how} = {_operand(value)} - "
+            f"{_operand(derivation.lr)} * {_operand(derivation.gradient)} = "
+            f"{number(derivation.result)}")
+
+
+def _reduced_head(derivation: ReducedDerivation) -> str:
+    what = (f"d{derivation.root_name}/d{derivation.name}" if derivation.kind == "gradient"
+            else derivation.root_name)
+    parts = " + ".join(_operand(n) for n in derivation.numbers)
+    count = len(derivation.numbers)
+    if derivation.reduce == "mean":
+        return (f"{what} averaged over the {count} examples = ({parts}) / {count} = "
+                f"{number(derivation.total)}")
+    return f"{what} summed over the {count} examples = {parts} = {number(derivation.total)}"
+
+
+def _reduced_text(derivation: ReducedDerivation) -> str:
+    lines = [_reduced_head(derivation)]
+    if derivation.kind == "gradient":
+        for k, part in enumerate(derivation.parts[:MAX_EXAMPLES_SHOWN], start=1):
+            lines.append(f"example {k}: " + derivation_text(part, part.names))
+        if len(derivation.parts) > MAX_EXAMPLES_SHOWN:
+            lines.append(f"... and {len(derivation.parts) - MAX_EXAMPLES_SHOWN} more examples")
+    return "\n".join(lines)
 
 
 def _operand(x) -> str:
@@ -340,10 +429,23 @@ def _paths_text(derivation: GradientDerivation, names: dict[int, str]) -> str:
 def report_table(report) -> Table:
     """The claims of a report as a table: claim, yours, correct, verdict, note."""
     root_name = report.names[id(report.root)]
-    rows = [(c.target, c.written, shown(c.correct), c.verdict, claim_note(c, root_name))
-            for c in report.claims]
+    rows = [(_target_cell(c, root_name), c.written, shown_cell(c.correct), c.verdict,
+             claim_note(c, root_name)) for c in report.claims]
     return Table(("claim", "yours", "correct", "verdict", "note"), rows,
                  numeric=frozenset({1, 2}), wrap=4)
+
+
+def _target_cell(claim: Claim, root_name: str) -> Cell:
+    """A claim's target as written; in LaTeX a gradient is a fraction of partials."""
+    prefix = claim.target.rsplit(":", 1)[0] + ":" if ":" in claim.target else ""
+    if claim.kind == "gradient" and isinstance(claim.derivation, GradientDerivation):
+        top = claim.derivation.names[id(claim.derivation.root)]
+    elif claim.kind == "gradient":
+        top = root_name
+    else:
+        return Cell(claim.target, prose(claim.target, "latex"))
+    return Cell(claim.target, prose(prefix, "latex")
+                + f"${latex(derivative(top, claim.name))}$")
 
 
 def report_summary(report) -> str:
@@ -370,49 +472,94 @@ def report_text(report) -> str:
     """The whole report: title, table, summary, the forward pass and each wrong derivation."""
     parts = [report.title, "", str(report_table(report)), "", report_summary(report)]
     if not report.ok:
-        forward = _forward_block(report)
-        if forward:
-            parts += ["", forward]
-        gradients = {id(c.node): c for c in report.claims if c.kind == "gradient"}
+        for (step, example), claims in _passes(report):
+            forward = _forward_block(report, step, example, claims)
+            if forward:
+                parts += ["", forward]
         for claim in report.wrong_in_order():
-            if claim.kind == "value":
+            if claim.kind == "value" and not isinstance(claim.derivation, ReducedDerivation):
                 continue
-            text = derivation_text(claim.derivation, report.names)
-            same = gradients.get(id(claim.node))
-            if claim.kind == "update" and same is not None:  # its gradient is judged above
-                text = text.splitlines()[0] + (
-                    f"\nwhere the gradient is {shown(same.correct)}, "
-                    + ("as you have it" if same.ok else f"not {same.written} (see above)"))
-            heading = f"{claim.target}: yours {claim.written}, correct {shown(claim.correct)}"
-            parts += ["", heading, _indent(text)]
+            heading_ = f"{claim.target}: yours {claim.written}, correct {shown(claim.correct)}"
+            parts += ["", heading_, _indent(_derivation_of(report, claim))]
     if report.notes:
         parts += [""] + [f"note: {n}" for n in report.notes]
     return "\n".join(parts).rstrip()
+
+
+def _derivation_of(report, claim: Claim) -> str:
+    """A wrong claim's derivation; an update whose gradient is judged too points to it."""
+    text = derivation_text(claim.derivation, claim.derivation.names)
+    if claim.kind != "update":
+        return text
+    same = next((c for c in report.claims if c.kind == "gradient" and c.name == claim.name
+                 and c.step == claim.step and c.example is None), None)
+    if same is None:
+        return text
+    return text.splitlines()[0] + (f"\nwhere the gradient is {shown(same.correct)}, "
+                                   + ("as you have it" if same.ok
+                                      else f"not {same.written} (see above)"))
 
 
 def _indent(text: str) -> str:
     return "\n".join("  " + line if line else line for line in text.splitlines())
 
 
-def _forward_block(report) -> str:
-    """The forward pass, one line per step, with the person's value claims beside them."""
-    marks: dict[int, str] = {}
+def _passes(report) -> list[tuple[tuple[int, int], list[Claim]]]:
+    """The forward passes a report's claims are about, by (step, example index), in order:
+    each with its claims."""
+    found: dict[tuple[int, int], list[Claim]] = {}
     for claim in report.claims:
-        if claim.kind == "value":
-            mark = f"yours: {claim.written}, {claim.verdict}"
-            if claim.first_divergence:
-                mark += " <- first divergence"
-            elif claim.carried:
-                mark += " (follows from your earlier numbers)"
-            marks[id(claim.node)] = mark
-    lines = [(id(node), forward_line(node, report.names)) for node in report.forward]
+        if claim.example is not None:
+            found.setdefault((claim.step, claim.example - 1), []).append(claim)
+        elif not report.work.several:
+            found.setdefault((claim.step, 0), []).append(claim)
+    return sorted(found.items())
+
+
+def _pass_name(report, step: int, example: int) -> str:
+    name = "forward pass"
+    if report.work.several:
+        name += f" of example {example + 1}"
+    if step:
+        name += f" after {_steps(step)} of gradient descent"
+    return name
+
+
+def _marks(claims: list[Claim], facts) -> dict[int, str]:
+    marks: dict[int, str] = {}
+    for claim in claims:
+        if claim.kind != "value" or claim.node is None or id(claim.node) not in facts.position:
+            continue
+        mark = f"yours: {claim.written}, {claim.verdict}"
+        if claim.first_divergence:
+            mark += " <- first divergence"
+        elif claim.carried:
+            mark += " (follows from your earlier numbers)"
+        marks[id(claim.node)] = mark
+    return marks
+
+
+def _long_fractions(facts) -> bool:
+    """Whether a forward pass holds fractions too long to read (after a few steps of exact
+    gradient descent): then it is written in decimals, as a learner writes it."""
+    return any(isinstance(node.data, Fraction) and
+               len(number(node.data, exact=True)) > LONG_FRACTION for node in facts.order)
+
+
+def _forward_block(report, step: int, example: int, claims: list[Claim]) -> str:
+    """The forward pass, one line per step, with the person's value claims beside them."""
+    facts = report.work.facts(step, example)
+    marks = _marks(claims, facts)
+    forward = [node for node in facts.order if node.op is not None]
+    decimal = _long_fractions(facts)
+    lines = [(id(node), forward_line(node, facts.names, decimal=decimal)) for node in forward]
     if not lines:
         return ""
     shown_lines = lines
     if len(lines) > MAX_FORWARD_LINES:
         shown_lines = [line for line in lines if line[0] in marks]
     width = max((len(text) for _, text in shown_lines), default=0)
-    out = ["forward pass (how each value is computed):"]
+    out = [_pass_name(report, step, example) + " (how each value is computed):"]
     for node_id, text in shown_lines:
         mark = marks.get(node_id)
         out.append("  " + (f"{text.ljust(width)}   {mark}" if mark else text))
@@ -420,3 +567,80 @@ def _forward_block(report) -> str:
         out.append(f"  ({len(lines) - len(shown_lines)} other steps not shown; "
                    "autograd.trace.trace(f) lists them all)")
     return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- other formats
+
+def report_render(report, fmt: str = "text") -> str:
+    """The report in ``fmt`` (``"text"``, ``"markdown"`` or ``"latex"``): in Markdown and
+    LaTeX the title, the verdicts as a table, the summary, each forward pass with claims as a
+    table, and the paths of each wrong gradient as a table.
+
+    Raises:
+        ValueError: another format.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "text":
+        return report_text(report)
+    first, _, rest = report.title.partition("\n")
+    blocks = [heading(first, fmt)] + ([_lines(rest, fmt)] if rest else []) + [
+              report_table(report).render(fmt),
+              prose(report_summary(report), fmt)]
+    if not report.ok:
+        for (step, example), claims in _passes(report):
+            facts = report.work.facts(step, example)
+            forward = [node for node in facts.order if node.op is not None]
+            if forward and len(forward) <= MAX_FORWARD_LINES:
+                blocks += [heading(_pass_name(report, step, example), fmt),
+                           forward_table(forward, facts.names, _marks(claims, facts),
+                                         decimal=_long_fractions(facts)).render(fmt)]
+        for claim in report.wrong_in_order():
+            if claim.kind == "value" and not isinstance(claim.derivation, ReducedDerivation):
+                continue
+            blocks.append(heading(f"{claim.target}: yours {claim.written}, correct "
+                                  f"{shown(claim.correct)}", fmt))
+            blocks += _derivation_blocks(report, claim, fmt)
+    if report.notes:
+        blocks.append(_lines("\n".join(f"note: {n}" for n in report.notes), fmt))
+    return "\n\n".join(blocks)
+
+
+def _lines(text: str, fmt: str) -> str:
+    """Several lines of prose that keep their line breaks."""
+    rows = [prose(line, fmt) for line in text.splitlines()]
+    if fmt == "latex":
+        return " \\\\\n".join(rows)
+    return "  \n".join(rows)
+
+
+def _derivation_blocks(report, claim: Claim, fmt: str) -> list[str]:
+    derivation = claim.derivation
+    blocks = []
+    if isinstance(derivation, UpdateDerivation):
+        blocks.append(prose(_derivation_of(report, claim).splitlines()[0], fmt))
+        derivation = derivation.gradient_derivation
+        if "(see above)" in _derivation_of(report, claim) or \
+                "as you have it" in _derivation_of(report, claim):
+            return blocks
+    if isinstance(derivation, ReducedDerivation):
+        blocks.append(prose(_reduced_head(derivation), fmt))
+        if derivation.kind == "value":
+            return blocks
+        for k, part in enumerate(derivation.parts[:MAX_EXAMPLES_SHOWN], start=1):
+            blocks += _paths_blocks(part, fmt, f"example {k}: ")
+        return blocks
+    return blocks + _paths_blocks(derivation, fmt)
+
+
+def _paths_blocks(derivation: GradientDerivation, fmt: str, where: str = "") -> list[str]:
+    if derivation.paths is None or not derivation.paths or \
+            derivation.node is derivation.root or len(derivation.paths) > MAX_PATHS_SHOWN:
+        return [prose(where + _paths_text(derivation, derivation.names).splitlines()[0], fmt)]
+    table = derivation.paths.table()
+    table.title = where + table.title
+    if fmt == "markdown":  # its notes give the sum; LaTeX leaves notes out
+        return [table.render(fmt)]
+    f, x = derivation.names[id(derivation.root)], derivation.names[id(derivation.node)]
+    return [table.render(fmt),
+            prose(f"sum of the products: d{f}/d{x} = {number(derivation.paths.total)}", fmt)]

@@ -17,6 +17,11 @@ __all__ = ["GraphFacts"]
 class GraphFacts:
     """One graph, read once: its order, names, named nodes, gradients and paths.
 
+    Args:
+        root: the output Value.
+        names: the names to use (by default ``autograd.text.node_names(root)``; a part of a
+            larger graph keeps that graph's names).
+
     Attributes:
         root: the output Value.
         order: every node, inputs before the nodes that use them.
@@ -26,10 +31,10 @@ class GraphFacts:
         finder: the ``autograd.trace.PathFinder`` of the graph.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, names: dict[int, str] | None = None):
         self.root = root
         self.order = topological_order(root)
-        self.names = node_names(root)
+        self.names = names if names is not None else node_names(root)
         self.position = {id(node): i for i, node in enumerate(self.order)}
         self.by_name: dict[str, list] = {}
         for node in self.order:
@@ -38,6 +43,16 @@ class GraphFacts:
         self.finder = PathFinder(root, self.names)
         self._gradients: dict[int, object] | None = None
         self._paths: dict[int, object] = {}
+        self._subs: dict[int, GraphFacts] = {}
+
+    def sub(self, node) -> GraphFacts:
+        """The facts of the part of this graph that ``node`` depends on, with ``node`` as its
+        root (for a step's own derivatives, dh1/dw1), in this graph's names."""
+        if node is self.root:
+            return self
+        if id(node) not in self._subs:
+            self._subs[id(node)] = GraphFacts(node, self.names)
+        return self._subs[id(node)]
 
     def gradients(self) -> dict[int, object]:
         """d root / d node for every node, by ``id``; the graph's own grads are left as they

@@ -11,17 +11,24 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 __all__ = ["Claim", "Slip", "SLIP_KINDS", "ValueDerivation", "GradientDerivation",
-           "UpdateDerivation"]
+           "ReducedDerivation", "UpdateDerivation"]
 
 SLIP_KINDS = {
-    "rounded whole number": "a whole number was claimed for a value that only rounds to it",
-    "rounded too early": "close, but off by more than the rounding written allows",
-    "sign flipped": "the right size with the wrong sign",
+    "rounded too early": "close, but off by more than the rounding written allows (or what "
+                         "earlier numbers, rounded, give)",
     "missing path": "the product of one path, where several paths lead to the output",
+    "factor left out": "a path's product with one of its factors left out",
+    "factor taken twice": "a path's product with one of its factors taken twice",
+    "another input's gradient": "the gradient of another input, as if its formula were used",
+    "another example": "the same number for another of the examples",
+    "another step": "the same number one step earlier or later in the descent",
     "wrong direction": "an update that moved up the gradient instead of down",
     "learning rate left out": "an update by the whole gradient, without the learning rate",
+    "sign flipped": "the right size with the wrong sign",
+    "rounded whole number": "a whole number was claimed for a value that only rounds to it",
 }
-"""The kinds of slip the checker recognises from the numbers, with what each means."""
+"""The kinds of slip the checker recognises from the numbers, with what each means, the most
+specific first (a claim's ``slips`` come in this order)."""
 
 
 @dataclass(frozen=True)
@@ -30,16 +37,29 @@ class Slip:
 
     Attributes:
         kind: one of ``SLIP_KINDS``.
-        path: for ``"missing path"``, the ``autograd.trace.Path`` whose product was claimed.
+        value: the number the slip gives (which the claim matches to its written precision).
+        path: for the path kinds, the ``autograd.trace.Path`` concerned.
         path_count: for ``"missing path"``, how many paths there are.
-        value: the number the slip gives (``x + lr * grad`` for ``"wrong direction"``), where
-            one is computed.
+        factor: for ``"factor left out"`` and ``"factor taken twice"``, the factor's formula
+            (``x2``); ``factor_value``: its value.
+        example: the example concerned (from 1): the one whose path it is, or, for
+            ``"another example"``, the one whose number was claimed; None if not one.
+        step: for ``"another step"``, after how many steps of the descent the number is.
+        name: for ``"another input's gradient"``, the other input.
+        instead: for a slip in one example of a sum over several, (what that example's part
+            becomes, what it is).
     """
 
     kind: str
+    value: object = None
     path: object = None
     path_count: int = 0
-    value: object = None
+    factor: object = None
+    factor_value: object = None
+    example: int | None = None
+    step: int | None = None
+    name: str = ""
+    instead: tuple | None = None
 
 
 def _written_out(derivation) -> str:
@@ -89,23 +109,53 @@ class GradientDerivation:
 
 
 @dataclass(frozen=True)
+class ReducedDerivation:
+    """A number summed or averaged over the examples: a gradient of the batch, or its output.
+
+    Attributes:
+        name: what is reduced (``"w1"`` for a gradient d/dw1, the output's name for its value).
+        kind: ``"gradient"`` or ``"value"``.
+        reduce: ``"sum"`` or ``"mean"``.
+        parts: the derivation of each example's number (``GradientDerivation`` or
+            ``ValueDerivation``), in order.
+        numbers: each example's number.
+        total: their sum or mean.
+        root_name: the output's name.
+    """
+
+    name: str
+    kind: str
+    reduce: str
+    parts: tuple
+    numbers: tuple
+    total: object
+    root_name: str = "f"
+    names: dict = field(default_factory=dict, repr=False, compare=False)
+
+    __str__ = _written_out
+
+
+@dataclass(frozen=True)
 class UpdateDerivation:
     """A gradient-descent step: ``node' = node - lr * gradient``.
 
     Attributes:
         node: the parameter.
         lr: the learning rate.
-        gradient: the gradient used.
+        gradient: the gradient used (summed or averaged over the examples, if several).
         result: the updated value.
-        gradient_derivation: how the gradient is computed (``GradientDerivation``).
+        gradient_derivation: how the gradient is computed (``GradientDerivation``, or
+            ``ReducedDerivation`` over several examples).
+        value: the parameter's value before the step.
     """
 
     node: object
     lr: object
     gradient: object
     result: object
-    gradient_derivation: GradientDerivation
+    gradient_derivation: object
     names: dict = field(default_factory=dict, repr=False, compare=False)
+    value: object = None
 
     __str__ = _written_out
 
@@ -138,6 +188,12 @@ class Claim:
             differs from the correct value; else None.
         slips: the kinds of slip recognised, most specific first (empty for a right claim).
         node: the Value the claim is about.
+        example: the example the claim is about (from 1), or None (one example only, or a
+            number of all of them: a reduced gradient, the output summed, an update, a shared
+            parameter).
+        step: after how many steps of gradient descent (0: at the start).
+        yours_parts: for a number reduced over the examples, each example's number as the
+            person's own numbers give it (claimed, or computed from their claims).
     """
 
     target: str
@@ -158,6 +214,9 @@ class Claim:
     from_yours: object = None
     slips: tuple = ()
     node: object = field(default=None, repr=False, compare=False)
+    example: int | None = None
+    step: int = 0
+    yours_parts: tuple = ()
 
     @property
     def verdict(self) -> str:
