@@ -337,6 +337,8 @@ class Stepper:
         self._set_aside_leaves()
         self.steps: list[Step] = []
         self.node_steps: list[NodeStep] = []
+        self._reached: set[int] = set()  # ids of the inputs the steps so far passed to
+        self._definitions: dict[int, str] = {}  # a node's definition, shared by its edges
         self._edges = None  # the engine's generator, started at the first step
         self._engine_grads: dict[int, object] = {id(root): 1}
         if by == "edge":
@@ -447,19 +449,25 @@ class Stepper:
 
     def _reveal(self, edge, upstream=None, grad_after=None) -> Step:
         """Record ``edge`` as the next step of this stepper's pass."""
-        reached = {id(s.input) for s in self.steps}
         step = Step(
             index=len(self.steps) + 1, node=edge.node, input=edge.input,
             position=edge.position, node_name=self.names[id(edge.node)],
             input_name=self.names[id(edge.input)],
-            definition=definition(edge.node, self.names),
+            definition=self._definition(edge.node),
             local_formula=local_formula(edge.node, edge.position, self.names),
             local=edge.local, upstream=edge.upstream if upstream is None else upstream,
             product=edge.local * edge.upstream,
             grad_after=edge.input.grad if grad_after is None else grad_after,
-            accumulated=id(edge.input) in reached, stepper=self)
+            accumulated=id(edge.input) in self._reached, stepper=self)
+        self._reached.add(id(edge.input))
         self.steps.append(step)
         return step
+
+    def _definition(self, node: Value) -> str:
+        known = self._definitions.get(id(node))
+        if known is None:
+            known = self._definitions[id(node)] = definition(node, self.names)
+        return known
 
     def _step_label(self) -> NodeStep:
         """Reveal the next group of edges (the first call runs the engine's whole pass)."""
