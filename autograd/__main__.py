@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -44,8 +45,17 @@ from .text import Derivative, Table, forward_line, forward_table, heading, node_
 from .trace import trace
 from .value import InexactWarning
 
-_OPTIONS_WITH_VALUE = {"--draw", "--claim", "--tol", "--lr", "--import", "--example",
+_OPTIONS_WITH_VALUE = {"--draw", "--animate", "--html", "--claim", "--tol", "--lr", "--import", "--example",
                        "--reduce", "--params", "--output", "--format", "-o", "--out"}
+COMMANDS = {
+    "grad": "value, gradients and backward trace of a formula",
+    "check": "check claimed numbers (values, gradients, updates) against the engine",
+    "worksheet": "write a worksheet file as Markdown: a blank, the answers, or marked",
+    "ops": "the operation table: every operation and its local derivatives",
+}
+"""The commands of ``python -m autograd`` (also of ``tracegrad``), each with what it does."""
+
+_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*")
 _FLAGS = {"--exact", "-h", "--help", "--blank", "--answers", "--force"}
 _TARGETS = ("f (or value) for the output; a node's name (a step's name such as h1, or n1, n2, "
             "... as the forward pass names the rest); d/dx1 (or df/dx1) for a gradient, "
@@ -63,13 +73,13 @@ def _parser() -> argparse.ArgumentParser:
                     "them with their derivatives); a formula may be named steps, "
                     "\"h1 = (x1 + w1*x2)**2; y = w3*h1\".")
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{grad,check,worksheet,ops}")
+                                     metavar="{" + ",".join(COMMANDS) + "}")
 
     grad = commands.add_parser(
-        "grad", help="value, gradients and backward trace of a formula",
+        "grad", help=COMMANDS["grad"],
         description="Print the forward pass, the value, every gradient and the backward trace.")
     check_ = commands.add_parser(
-        "check", help="check claimed numbers (values, gradients, updates) against the engine",
+        "check", help=COMMANDS["check"],
         description=f"Judge each claimed number. Targets: {_TARGETS}. A whole number or a/b "
                     "claims exactly that; a decimal such as 33.95 claims the value rounded "
                     "to the digits written. Instead of a formula, give a worksheet file "
@@ -91,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="text (default), or Markdown or LaTeX tables to paste into notes")
     grad.add_argument("--draw", metavar="FILE",
                       help="also render the graph to FILE (.png, .svg, .pdf or .dot)")
+    grad.add_argument("--animate", metavar="FILE.gif",
+                      help="also write the backward pass as an animated GIF, one frame per "
+                           "chain-rule step (needs Graphviz and Pillow)")
+    grad.add_argument("--html", metavar="FILE.html",
+                      help="also write an explorable page: the graph and the trace, stepped "
+                           "with the arrow keys (needs Graphviz; opens offline)")
     check_.add_argument("--claim", action="append", default=[], metavar="TARGET=NUMBER",
                         help='a claimed number, e.g. "d/dx1=520", "f=438976", "h1=25", '
                              '"x1\'=0.948", "2:d/dw1=380", "after:1:y=30.45"; repeat for more')
@@ -110,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="the parameters an update changes, e.g. w1,w2 (default: the "
                              "values outside --example; with no --example, every input)")
     sheet = commands.add_parser(
-        "worksheet", help="write a worksheet file as Markdown: a blank, the answers, or marked",
+        "worksheet", help=COMMANDS["worksheet"],
         description="Write a worksheet file (FILE.toml) as a document: the computation, the "
                     "values, the examples, and tables of the claimed numbers, marked right or "
                     "wrong (the default), left empty for a student (--blank), or filled with "
@@ -127,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--force", action="store_true", help="replace FILE if it exists")
     sheet.add_argument("--format", choices=("markdown", "latex", "text"), default="markdown",
                        help="markdown (default), latex or text")
-    ops = commands.add_parser("ops", help="the operations a formula may use",
+    ops = commands.add_parser("ops", help=COMMANDS["ops"],
                               description="List the operation table: how each operation is "
                                           "written, its local derivatives and its domain.")
     for sub in (grad, check_, sheet, ops):
@@ -139,9 +155,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _protect_expressions(argv: list[str]) -> list[str]:
-    """Let a positional argument start with '-' ("-x**2"): argparse would take it for an option.
+    """Let a positional argument start with '-' ("-x**2", "--x**2"): argparse would take it
+    for an option.
 
     A leading space keeps argparse from reading it as an option; it is stripped again later.
+    An argument that starts with "--" is an option only when a name follows ("--exact",
+    "--claim=..."); "--x" alone is read as the option it looks like (write "-(-x)").
     """
     out, expects_value = [], False
     for arg in argv:
@@ -153,7 +172,7 @@ def _protect_expressions(argv: list[str]) -> list[str]:
         if option in _OPTIONS_WITH_VALUE:
             expects_value = "=" not in arg
             out.append(arg)
-        elif arg.startswith("-") and not arg.startswith("--") and arg not in _FLAGS:
+        elif arg.startswith("-") and arg not in _FLAGS and not _OPTION.fullmatch(option):
             out.append(" " + arg)
         else:
             out.append(arg)
@@ -230,7 +249,7 @@ def _grad(args) -> int:
     expression, root, leaves, steps, notes = _build(args)
     if args.format != "text":
         print(_grad_document(args, expression, root, leaves, steps, notes))
-        return _draw(root, args.draw) if args.draw else 0
+        return _pictures(root, args)
     names = node_names(root)
     f = names[id(root)]
     shown_text = expression.one_line() if expression.steps else expression.text
@@ -255,9 +274,23 @@ def _grad(args) -> int:
     if notes:
         lines += [""] + [f"note: {n}" for n in notes]
     print("\n".join(lines))
+    return _pictures(root, args)
+
+
+def _pictures(root, args) -> int:
+    """Write the pictures asked for (--draw, --animate, --html); 1 if one could not be."""
+    status = 0
     if args.draw:
-        return _draw(root, args.draw)
-    return 0
+        status = max(status, _draw(root, args.draw))
+    if args.animate:
+        from .draw.animate import command_line_gif
+
+        status = max(status, command_line_gif(root, args.animate))
+    if args.html:
+        from .explore import command_line_page
+
+        status = max(status, command_line_page(root, args.html))
+    return status
 
 
 def _grad_document(args, expression, root, leaves, steps, notes) -> str:

@@ -17,7 +17,8 @@ code: the checked tree is walked by ``build``, which applies the table's operati
 
 Limits keep any input from hanging the process: at most ``MAX_LENGTH`` characters,
 ``MAX_DEPTH`` levels of nesting, ``MAX_DIGITS`` digits in a number, a constant exponent of at
-most ``MAX_EXPONENT`` in size, and exact (int, Fraction) results of at most ``MAX_BITS`` bits.
+most ``MAX_EXPONENT`` in size; the engine itself refuses exact (int, Fraction) numbers larger
+than ``autograd.value.MAX_EXACT_BITS`` bits.
 
 >>> f, leaves = build("((2*x1 + x2)**2 + 3*x2**2)**3", {"x1": 3, "x2": 2})
 >>> f.backward()
@@ -51,7 +52,7 @@ from .value import Value, apply, as_number
 
 __all__ = ["parse", "build", "Expression", "NamedStep", "ExpressionError", "parse_number",
            "functions",
-           "allowed", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_BITS"]
+           "allowed", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT"]
 
 
 def functions() -> dict[str, type[Op]]:
@@ -89,9 +90,6 @@ MAX_EXPONENT = 1000
 """Largest size of a constant exponent (``x ** 1000`` is fine, ``x ** 1001`` is refused); also
 the limit on a variable exponent's value when the graph is built."""
 
-MAX_BITS = 100_000
-"""Largest exact number (int or Fraction, numerator plus denominator) built: about 30,000
-decimal digits. Floats overflow on their own (the engine reports it)."""
 
 # Hints for functions people reach for that the table does not have (names of the table's
 # own operations never get one: they are allowed).
@@ -806,20 +804,6 @@ def _literal(text: str, node: ast.Constant, exact: bool):
 
 # ----------------------------------------------------------------------------- building
 
-def _brief(x) -> str:
-    """A number for a message: in full, unless it has more than 20 digits."""
-    text = format_number(x)
-    return text if len(text) <= 24 else f"a {len(text)}-character number ({text[:8]}...)"
-
-
-def _bits(x) -> int:
-    if isinstance(x, int):
-        return abs(x).bit_length()
-    if isinstance(x, Fraction):
-        return abs(x.numerator).bit_length() + x.denominator.bit_length()
-    return 0
-
-
 class _Builder:
     def __init__(self, expression: Expression, leaves: dict[str, Value], exact: bool):
         self.text, self.exact = expression.text, exact
@@ -849,9 +833,6 @@ class _Builder:
         if isinstance(out.data, float) and not math.isfinite(out.data):
             raise self.fail(node, "the result overflows: it is larger than the largest float "
                                   "(about 1.8e308)")
-        if _bits(out.data) > MAX_BITS:
-            raise self.fail(node, f"the exact result has more than {MAX_BITS:,} bits (about "
-                                  f"{int(MAX_BITS * 0.30103):,} digits): too large to work with")
         return out
 
     def power(self, node, base: Value, exponent) -> Value:
@@ -860,10 +841,6 @@ class _Builder:
         if isinstance(size, (int, float, Fraction)) and abs(size) > MAX_EXPONENT:
             raise self.fail(node, f"the exponent {format_number(size)} is too large: "
                                   f"exponents are limited to {MAX_EXPONENT} in size")
-        if _bits(base.data) * abs(size) > MAX_BITS:
-            raise self.fail(node, f"{_brief(base.data)} ** {format_number(size)} would have "
-                                  "more than "
-                                  f"{MAX_BITS:,} bits: too large to work with exactly")
         return self.apply(node, lambda: base ** exponent)
 
     def __call__(self, node) -> Value:

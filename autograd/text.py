@@ -343,8 +343,9 @@ def forward_line(node, names: dict[int, str], exact: bool = False,
                  decimal: bool = False) -> str:
     """A step of the forward pass in names and in numbers: ``"n1 = 2 * x1 = 2 * 3 = 6"``.
 
-    The numbers part is left out when it is the names part again (``n1 = 2 * 3 = 6``).
-    ``exact`` and ``decimal`` choose how the numbers are written (see ``number``).
+    The numbers part is left out when it is the names part again (``n1 = 2 * 3 = 6``) or
+    the result again (``n2 = -n1 = -9``). ``exact`` and ``decimal`` choose how the numbers
+    are written (see ``number``).
     """
     in_names = node.op.expression(*operands(node, names))
     values: list = [i.data for i in node.inputs]
@@ -352,8 +353,9 @@ def forward_line(node, names: dict[int, str], exact: bool = False,
         values.append(_constant(node))
     in_numbers = node.op.expression(*(_Shown(number(v, exact, decimal=decimal))
                                       for v in values))
-    middle = f" = {in_numbers}" if in_numbers != in_names else ""
-    return f"{names[id(node)]} = {in_names}{middle} = {number(node.data, exact, decimal=decimal)}"
+    result = number(node.data, exact, decimal=decimal)
+    middle = f" = {in_numbers}" if in_numbers not in (in_names, result) else ""
+    return f"{names[id(node)]} = {in_names}{middle} = {result}"
 
 
 class _Shown(str):

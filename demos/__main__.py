@@ -20,15 +20,11 @@ import shutil
 import sys
 import textwrap
 
+from autograd.__main__ import COMMANDS as AUTOGRAD_COMMANDS  # handed on with their arguments
+from autograd.__main__ import main as autograd_main
 from autograd.command import run, tracegrad_version
 from demos import DEMOS
 
-# Commands of python -m autograd, handed on with their arguments.
-AUTOGRAD_COMMANDS = {
-    "grad": "value, gradients and backward trace of a formula",
-    "check": "check claimed numbers against the engine",
-    "ops": "the operation table: every operation and its local derivatives",
-}
 LIST_COMMANDS = ("demos", "help", "-h", "--help")
 
 
@@ -81,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tracegrad {tracegrad_version()}")
         return 0
     if command in AUTOGRAD_COMMANDS:
-        from autograd.__main__ import main as autograd_main
-
         return autograd_main(argv)
     if command in DEMOS:
         return importlib.import_module(f"demos.{command}").main(rest)

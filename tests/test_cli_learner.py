@@ -3,13 +3,19 @@ and say where, or report why not on stderr with exit status 1 (never a traceback
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from autograd import Value
+from autograd.__main__ import COMMANDS
+from autograd.__main__ import main as autograd_main
 from autograd.draw import RendererNotFound, find_renderer
 from autograd.draw.animate import command_line_gif
 from autograd.explore import command_line_page
 from autograd.trace import trace
+from demos.__main__ import listing
 
 try:
     find_renderer()
@@ -50,3 +56,43 @@ def test_a_file_that_cannot_be_written_is_an_error_message(tmp_path, capsys):
     assert "error: cannot write the page" in err and "ending in .html" in err
     assert "error: cannot write the animation" in err and "ending in .gif" in err
     assert "Traceback" not in err
+
+
+def grad_command(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "autograd", "grad", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not HAS_RENDERER, reason="no Graphviz renderer")
+def test_grad_writes_the_page_and_the_gif_it_is_asked_for(tmp_path):
+    image = pytest.importorskip("PIL.Image", reason="animate() needs Pillow")
+    done = grad_command("x * y + x", "x=3", "y=2", "--html", "f.html", "--animate", "f.gif",
+                        cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "explorable page written to f.html" in done.stdout
+    assert "animation written to f.gif" in done.stdout
+    page = (tmp_path / "f.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "∂f/∂x" in page
+    with image.open(tmp_path / "f.gif") as gif:
+        # x * y + x has 4 chain-rule edges: a frame before the first step and one after each
+        assert gif.n_frames == 5
+
+
+def test_grad_reads_an_expression_that_starts_with_two_minus_signs(tmp_path):
+    done = grad_command("--x**2 * y", "x=3", "y=2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # --x**2 * y = x**2 * y: 18 at (3, 2); the gradient with respect to x is 2*x*y = 12
+    assert "value: f = 18" in done.stdout and "∂f/∂x = 12" in done.stdout
+    assert "n2 = -n1 = -9\n" in done.stdout  # the numbers part is not the result again
+    unknown = grad_command("x", "x=1", "--exakt", cwd=tmp_path)
+    assert unknown.returncode == 2 and "unrecognized arguments: --exakt" in unknown.stderr
+
+
+def test_tracegrad_lists_every_command_of_python_m_autograd(capsys):
+    text = listing()
+    with pytest.raises(SystemExit):
+        autograd_main(["--help"])
+    assert "{grad,check,worksheet,ops}" in capsys.readouterr().out
+    assert list(COMMANDS) == ["grad", "check", "worksheet", "ops"]
+    for name, what in COMMANDS.items():
+        assert f"  {name} " in text and what.split()[0] in text

@@ -291,11 +291,11 @@ def test_arithmetic_errors_are_located():
 
 def test_nothing_can_grow_without_bound():
     start = time.perf_counter()
-    with pytest.raises(ExpressionError, match="too large"):
+    with pytest.raises(ExpressionError, match="exact numbers are limited to 100,000 bits"):
         build("(x ** 1000) ** 1000", {"x": 3})
     with pytest.raises(ExpressionError, match="the exponent 5000 is too large"):
         build("x ** y", {"x": 2, "y": 5000})
-    with pytest.raises(ExpressionError, match="too large"):
+    with pytest.raises(ExpressionError, match="exact numbers are limited to 100,000 bits"):
         build("((x ** 1000) ** 1000) ** 1000", {"x": Fraction(3, 2)}, exact=True)
     assert time.perf_counter() - start < 1.0
 
