@@ -11,7 +11,7 @@ from autograd import OPS
 from .checks import seed_or_generator, whole_number
 from .init import initial_values
 from .module import ACTIVATIONS, Module, activate, activations_per_layer, layer_sizes, unique
-from .tensor import Tensor, float_array
+from .tensor import Tensor, apply_tensor_op, float_array
 from .tensor_ops import Affine, Dense
 
 __all__ = ["Linear", "Activation", "Sequential", "mlp"]
@@ -70,7 +70,7 @@ class Linear(Module):
 
     def __call__(self, x: Tensor) -> Tensor:
         self._check_input(x)
-        return x._tensor_op(Affine, (x, self.weight, self.bias))
+        return apply_tensor_op(Affine, x, self.weight, self.bias)
 
     def activated(self, x: Tensor, activation: str) -> Tensor:
         """``activation(self(x))`` as one operation (``nn.tensor_ops.Dense``): the same numbers
@@ -84,7 +84,7 @@ class Linear(Module):
         if activation == "linear":
             return self(x)
         self._check_input(x)
-        return x._tensor_op(Dense, (x, self.weight, self.bias), OPS[activation])
+        return apply_tensor_op(Dense, x, self.weight, self.bias, const=OPS[activation])
 
     def _check_input(self, x) -> None:
         _tensor_input(self, x)

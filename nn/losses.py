@@ -7,7 +7,7 @@ import numpy as np
 from autograd import Value
 
 from .checks import whole_number
-from .tensor import Tensor
+from .tensor import Tensor, apply_tensor_op
 from .tensor_ops import BinaryCrossEntropy, QuadraticCost
 
 __all__ = ["quadratic_cost", "cross_entropy", "binary_cross_entropy", "one_hot"]
@@ -75,7 +75,7 @@ def quadratic_cost(outputs, target):
         if target.shape != outputs.shape or outputs.data.ndim != 2:
             raise ValueError(f"quadratic_cost needs outputs and target of one shape (N, K), "
                              f"got {outputs.shape} and {target.shape}")
-        return outputs._tensor_op(QuadraticCost, (outputs, target))
+        return apply_tensor_op(QuadraticCost, outputs, target)
     outputs, target = list(outputs), list(target)
     if len(outputs) != len(target):
         raise ValueError(f"quadratic_cost got {len(outputs)} outputs but {len(target)} targets")
@@ -130,5 +130,5 @@ def binary_cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Te
     if not isinstance(logits, Tensor):
         raise TypeError(f"binary_cross_entropy takes a Tensor of logits, got "
                         f"{type(logits).__name__}; wrap an array with Tensor(x)")
-    return logits._tensor_op(BinaryCrossEntropy, (logits, _constant_like(logits, targets)),
-                             reduction)
+    return apply_tensor_op(BinaryCrossEntropy, logits, _constant_like(logits, targets),
+                           const=reduction)

@@ -23,7 +23,7 @@ from .checks import flag
 from .numpy_math import FLOAT_DTYPES, NumpyMath
 from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
 
-__all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array"]
+__all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array", "apply_tensor_op"]
 
 
 
@@ -450,10 +450,6 @@ class Tensor(Operators):
                              "(NumPy broadcasting rules)") from exc
         return Tensor._wrap(data, op, (a,) if b is None else (a, b), const)
 
-    def _tensor_op(self, op, inputs: tuple, const=None) -> Tensor:
-        data, saved = op.forward([t.data for t in inputs], const)
-        return Tensor._wrap(data, op, inputs, saved)
-
     def _binary(self, op, other, reflected: bool = False) -> Tensor:
         if not isinstance(other, Tensor):
             other = Tensor(other, dtype=self.data.dtype)
@@ -472,10 +468,10 @@ class Tensor(Operators):
         return Tensor._elementwise(op, self, const=const)
 
     def __matmul__(self, other):
-        return self._tensor_op(MatMul, (self, self._lift(other)))
+        return apply_tensor_op(MatMul, self, self._lift(other))
 
     def __rmatmul__(self, other):
-        return self._tensor_op(MatMul, (self._lift(other), self))
+        return apply_tensor_op(MatMul, self._lift(other), self)
 
     def sum(self, axis=None) -> Tensor:
         """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed.
@@ -494,7 +490,7 @@ class Tensor(Operators):
         >>> s.sum().backward(); t.grad.tolist()
         [[1.0, 1.0], [1.0, 1.0]]
         """
-        return self._tensor_op(Sum, (self,), _checked_axis(axis, self.shape))
+        return apply_tensor_op(Sum, self, const=_checked_axis(axis, self.shape))
 
     def mean(self, axis=None) -> Tensor:
         """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
@@ -513,7 +509,7 @@ class Tensor(Operators):
         >>> m.backward(); t.grad.tolist()
         [[0.25, 0.25], [0.25, 0.25]]
         """
-        return self._tensor_op(Mean, (self,), _checked_axis(axis, self.shape))
+        return apply_tensor_op(Mean, self, const=_checked_axis(axis, self.shape))
 
     def cross_entropy(self, labels) -> Tensor:
         """Mean softmax cross-entropy of these logits against integer class labels.
@@ -533,7 +529,7 @@ class Tensor(Operators):
                              f"got dtype {labels.dtype} with values "
                              f"{labels.min() if labels.size else ''}..."
                              f"{labels.max() if labels.size else ''}")
-        return self._tensor_op(SoftmaxCrossEntropy, (self,), labels)
+        return apply_tensor_op(SoftmaxCrossEntropy, self, const=labels)
 
     # ----------------------------------------------------------------- backpropagation
 
@@ -622,3 +618,28 @@ class Tensor(Operators):
             return
         for node in topological_order(self):
             node.grad = None
+
+
+def apply_tensor_op(op, *inputs: Tensor, const=None) -> Tensor:
+    """Apply a whole-array operation (an ``nn.tensor_ops.TensorOp``: matmul, a layer's
+    affine map, a cost) to Tensors, recording it for backward.
+
+    Args:
+        op: the ``TensorOp`` class, e.g. ``nn.tensor_ops.MatMul``.
+        *inputs: the Tensors it takes, in its order (``Affine``: x (N, n_in), w (n_in,
+            n_out), b (n_out,)).
+        const: the plain constant the operation takes, if any (``Sum``: the axis).
+
+    Returns:
+        A Tensor whose ``op`` is ``op`` and whose inputs are ``inputs``.
+
+    Raises:
+        ValueError: the inputs' shapes do not fit the operation (NumPy's message).
+
+    >>> from nn.tensor_ops import MatMul
+    >>> a, b = Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])
+    >>> apply_tensor_op(MatMul, a, b).data.tolist()
+    [[11.0]]
+    """
+    data, saved = op.forward([t.data for t in inputs], const)
+    return Tensor._wrap(data, op, inputs, saved)
