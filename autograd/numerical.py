@@ -132,7 +132,7 @@ class GradcheckReport:
         rows = [(row.name, row.at, row.analytic, row.numerical, row.difference,
                  "ok" if row.ok else "WRONG") for row in self.rows]
         return Table(("input", "at", "analytic (the rule)", "numerical (central difference)",
-                      "difference", ""), rows, numeric=frozenset({1, 2, 3, 4}),
+                      "difference", "verdict"), rows, numeric=frozenset({1, 2, 3, 4}),
                      title=f"gradcheck: {self.what} at {at} {verdict}",
                      notes=[f"(agree when |difference| <= {self.atol:.3g} + {self.rtol:g} * "
                             "the larger size)"])
@@ -141,6 +141,9 @@ class GradcheckReport:
         return str(self.table())
 
     __repr__ = __str__
+
+    def _repr_html_(self) -> str:  # a notebook shows the table as HTML
+        return self.table().html()
 
 
 def _parameter_names(function, skip: int, count: int, fallback: str) -> list[str]:

@@ -81,7 +81,8 @@ def test_the_wheel_installs_only_the_three_packages_and_the_command(built):
     assert wheel.read(entry_points).decode() == ("[console_scripts]\n"
                                                  "tracegrad = demos.__main__:tracegrad\n")
     licences = [n.partition("/licenses/")[2] for n in names if "/licenses/" in n]
-    assert licences == [f"{SUBSET}/README.md"]  # the MNIST subset's CC BY-SA note
+    # the code's MIT licence and the MNIST subset's CC BY-SA note
+    assert sorted(licences) == ["LICENSE", f"{SUBSET}/README.md"]
 
 
 def test_the_sdist_holds_the_source_tests_docs_and_the_subset(built):
@@ -89,5 +90,5 @@ def test_the_sdist_holds_the_source_tests_docs_and_the_subset(built):
     wanted = package_files(source)
     wanted |= {p.relative_to(source).as_posix() for folder in ("tests", "docs", "benchmarks")
                for p in (source / folder).rglob("*") if p.is_file()}
-    wanted |= {"pyproject.toml", "README.md", "MANIFEST.in", "mkdocs.yml"}
+    wanted |= {"pyproject.toml", "README.md", "MANIFEST.in", "mkdocs.yml", "LICENSE"}
     assert sorted(wanted - in_sdist) == []

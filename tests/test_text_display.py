@@ -132,3 +132,17 @@ def test_every_table_of_the_lesson_network_fits_100_columns():
 def test_a_trace_renders_in_every_format(fmt):
     out = trace(five_weight_network()["E"]).table().render(fmt)
     assert "650" in out and "y_true" in out.replace("\\_", "_")
+
+
+def test_a_check_report_and_a_gradcheck_show_as_html_tables_in_a_notebook():
+    from autograd import gradcheck
+    from autograd.check import check
+
+    report = check("x * y", {"x": "2", "y": "3"}, [("f", "6"), ("d/dx", "2")])
+    shown = report._repr_html_()
+    # the title, one row per claim with its verdict, and the summary sentence
+    assert shown.startswith("<p><b>check of f = x * y at x = 2, y = 3</b></p>")
+    assert shown.count("<tr>") == 3 and ">wrong</td>" in shown and ">right</td>" in shown
+    assert "<p>1 of 2 claims wrong. First divergence: d/dx (yours 2, correct 3)" in shown
+    numerical = gradcheck(lambda a: a * a, 2.0)._repr_html_()
+    assert "<th style=\"text-align:left\">verdict</th>" in numerical and ">ok</td>" in numerical

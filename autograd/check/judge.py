@@ -10,6 +10,8 @@ person's own numbers carried through it ``autograd.check.yours``, the slips
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Mapping
 
 from ..expr import Expression, ExpressionError, parse, parse_number
@@ -114,6 +116,10 @@ class Report:
         return explain.report_text(self)
 
     __repr__ = __str__
+
+    def _repr_html_(self) -> str:  # a notebook shows the verdicts as an HTML table
+        return (f"<p><b>{html.escape(self.title)}</b></p>\n" + self.table().html()
+                + f"\n<p>{html.escape(self.summary())}</p>")
 
 
 # ----------------------------------------------------------------------------- check
