@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -55,7 +54,6 @@ COMMANDS = {
 }
 """The commands of ``python -m autograd`` (also of ``tracegrad``), each with what it does."""
 
-_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*")
 _FLAGS = {"--exact", "-h", "--help", "--blank", "--answers", "--force"}
 _TARGETS = ("f (or value) for the output; a node's name (a step's name such as h1, or n1, n2, "
             "... as the forward pass names the rest); d/dx1 (or df/dx1) for a gradient, "
@@ -155,14 +153,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _protect_expressions(argv: list[str]) -> list[str]:
-    """Let a positional argument start with '-' ("-x**2", "--x**2"): argparse would take it
-    for an option.
+    """Let a positional argument start with '-' ("-x**2", "--x"): argparse would take it for
+    an option.
 
     A leading space keeps argparse from reading it as an option; it is stripped again later.
-    An argument that starts with "--" is an option only when a name follows ("--exact",
-    "--claim=..."); "--x" alone is read as the option it looks like (write "-(-x)").
+    An argument that starts with "--" is an option when it names one (or begins the name of
+    one, as argparse allows); otherwise it is the expression if it comes where the
+    expression does (first after the command), and an unknown option anywhere else.
     """
-    out, expects_value = [], False
+    out, expects_value, command_seen, positionals = [], False, False, 0
     for arg in argv:
         if expects_value:
             out.append(arg)
@@ -172,11 +171,24 @@ def _protect_expressions(argv: list[str]) -> list[str]:
         if option in _OPTIONS_WITH_VALUE:
             expects_value = "=" not in arg
             out.append(arg)
-        elif arg.startswith("-") and arg not in _FLAGS and not _OPTION.fullmatch(option):
-            out.append(" " + arg)
-        else:
+        elif not arg.startswith("-") or arg in _FLAGS:
+            positionals += command_seen
+            command_seen = command_seen or arg in COMMANDS
             out.append(arg)
+        elif arg.startswith("--") and _names_an_option(option):
+            out.append(arg)
+        elif arg.startswith("--") and positionals > 0:
+            out.append(arg)  # an unknown option after the expression: argparse says so
+        else:
+            positionals += command_seen
+            out.append(" " + arg)
     return out
+
+
+def _names_an_option(name: str) -> bool:
+    """Whether ``--name`` is an option of some command, or the start of one's name."""
+    return any(option.startswith(name) for option in _OPTIONS_WITH_VALUE | _FLAGS
+               if option.startswith("--"))
 
 
 def _assignments(items: list[str]) -> dict[str, str]:

@@ -181,7 +181,7 @@ def steps_table(steps, title: str = "", preface=(), earlier=()) -> Table:
                      f"{_ordinal(arrivals[id(s.input)])} path" if s.accumulated else ""))
     if not any(s.accumulated for s in steps):
         rows = [row[:-1] for row in rows]
-    return Table(_HEADER[:len(rows[0])] if rows else _HEADER, rows,
+    return Table(_HEADER[:len(rows[0])] if rows else _HEADER[:-1], rows,
                  numeric=frozenset({0, 4, 5, 6}), title=title, wrap=(1, 3),
                  preface=list(preface), colours={6: "green", 7: "yellow"})
 
@@ -401,6 +401,10 @@ class Stepper:
                 or zero_grad() ran): make a new Stepper.
         """
         if self.done:
+            if self._edges is None:  # a root with no inputs: backward only seeds its grad
+                self._start()
+                for _ in self._edges:
+                    pass
             return None
         if self.by == "label":
             return self._step_label()

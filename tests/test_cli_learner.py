@@ -84,6 +84,9 @@ def test_grad_reads_an_expression_that_starts_with_two_minus_signs(tmp_path):
     # --x**2 * y = x**2 * y: 18 at (3, 2); the gradient with respect to x is 2*x*y = 12
     assert "value: f = 18" in done.stdout and "∂f/∂x = 12" in done.stdout
     assert "n2 = -n1 = -9\n" in done.stdout  # the numbers part is not the result again
+    double = grad_command("--x", "x=1", cwd=tmp_path)  # -(-x): the issue's example
+    assert double.returncode == 0, double.stderr
+    assert "f = --x" in double.stdout and "∂f/∂x = 1\n" in double.stdout
     unknown = grad_command("x", "x=1", "--exakt", cwd=tmp_path)
     assert unknown.returncode == 2 and "unrecognized arguments: --exakt" in unknown.stderr
 

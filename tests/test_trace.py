@@ -223,3 +223,12 @@ def test_simplified_formula_is_in_the_inputs_only():
     text = gradient_formula(f, x2, simplify=True)
     assert set(str(s) for s in sympy.sympify(text).free_symbols) == {"x1", "x2"}
     assert sympy.sympify(text).subs({"x1": 3, "x2": 2}) == x2.grad
+
+
+def test_the_trace_of_a_leaf_is_no_step_and_gives_it_grad_1():
+    # d x / d x = 1: backward from a leaf only seeds its grad, whatever an earlier pass left
+    x = Value(3, label="x")
+    x.grad = 5
+    t = trace(x)
+    assert len(t) == 0 and x.grad == 1
+    assert "x had grad 5 from an earlier backward" in str(t) and "note" not in str(t)
