@@ -30,7 +30,6 @@ import argparse
 import importlib
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from .check import CheckError, check
 from .check import worksheet as worksheets
 from .check.explain import shown, shown_cell
 from .expr import ExpressionError, build, functions, parse
+from .files import atomic_write
 from .graph import topological_order
 from .ops import operations_table
 from .text import Derivative, Table, forward_line, forward_table, heading, node_names, number, prose
@@ -393,7 +393,7 @@ def _worksheet(args) -> int:
 
 
 def _write_new(path: Path, text: str, source: Path, force: bool) -> Path:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then renamed); never
+    """Write ``text`` to ``path`` whole or not at all (``autograd.files.atomic_write``); never
     over the worksheet itself, nor over another file unless ``force``."""
     if path.exists() and source.exists() and path.resolve() == source.resolve():
         raise CheckError(f"-o {path} is the worksheet itself; write the document to another "
@@ -406,14 +406,8 @@ def _write_new(path: Path, text: str, source: Path, force: bool) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise CheckError(f"-o {path}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=".worksheet-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "the document") as out:  # a device or a pipe is refused
+        out.write(text.encode("utf-8"))
     return path
 
 
@@ -460,7 +454,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # writing -o FILE
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror if where and exc.strerror else exc}",
+              file=sys.stderr)
         return 2
 
 

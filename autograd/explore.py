@@ -31,6 +31,7 @@ import html
 import json
 import pathlib
 
+from .files import write_file
 from .graph import topological_order
 from .text import forward_line, in_words, node_names, number
 from .trace import MAX_PATHS, STEP_UNITS, PathFinder, Stepper, steps_table
@@ -80,8 +81,7 @@ def explore(root: Value, path, *, by: str = "edge", edge_labels: bool = True,
     text = page_html(root, by=by, edge_labels=edge_labels, max_nodes=max_nodes,
                      rankdir=rankdir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(path, text, "the page")
 
 
 def page_html(root: Value, *, by: str = "edge", edge_labels: bool = True,

@@ -25,6 +25,7 @@ from autograd.check import Claim, GradientDerivation, ReducedDerivation, UpdateD
     check
 from autograd.check import worksheet as worksheets
 from autograd.check.explain import Voice, claim_explanations
+from autograd.files import write_file
 from autograd.text import forward_line as text_forward_line
 from autograd.text import number
 from autograd.trace import paths
@@ -431,5 +432,4 @@ class Tee(io.TextIOBase):
 def save_text(text: str, path: Path) -> Path:
     """Write ``text`` to ``path`` (UTF-8), creating its folder; return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(path, text, "the report")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn.data.files import atomic_write, describe_start, open_regular_file
+from autograd.files import atomic_write, describe_start, open_regular_file
 
 __all__ = ["save_weights", "load_weights", "WeightsError", "MAX_WEIGHTS_BYTES",
            "MAX_WEIGHT_ARRAYS"]
@@ -107,7 +107,7 @@ def save_weights(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> N
     leaves any previous file at ``path`` intact, and never a half-written one. If ``path``
     is a symbolic link, the file it points to is replaced and the link stays. Temporary
     files that earlier crashed saves left beside ``path`` (``.<name>.<12 hex digits>.tmp``,
-    untouched for an hour, ``nn.data.files.STALE_TEMP_SECONDS``) are removed. ``path`` is
+    untouched for an hour, ``autograd.files.STALE_TEMP_SECONDS``) are removed. ``path`` is
     used as given (no ``.npz`` is appended). Read it back with :func:`load_weights` or,
     without tracegrad, ``np.load(path)``.
 
@@ -125,7 +125,7 @@ def save_weights(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> N
             and object arrays are refused; convert them to numbers).
         ValueError: a name is empty or is one of np.savez's own parameter names.
         FileNotFoundError: the folder does not exist (nothing is written).
-        IsADirectoryError, nn.data.files.NotARegularFileError: ``path`` names a folder, a
+        IsADirectoryError, autograd.files.NotARegularFileError: ``path`` names a folder, a
             named pipe or a device.
         OSError: the folder is not writable or the disk is full (the old file is untouched).
 
@@ -177,7 +177,7 @@ def load_weights(path: str | os.PathLike,
     Raises:
         FileNotFoundError: ``path`` does not exist.
         IsADirectoryError: ``path`` is a folder.
-        nn.data.files.NotARegularFileError: ``path`` is a named pipe (FIFO), a device or a
+        autograd.files.NotARegularFileError: ``path`` is a named pipe (FIFO), a device or a
             socket (refused without reading it).
         WeightsError: (a ``ValueError``) the file is not an ``.npz`` archive (the message
             says what it looks like: text, a PNG, a single ``.npy`` array, ...); an entry is

@@ -3,8 +3,11 @@ and say where, or report why not on stderr with exit status 1 (never a traceback
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +102,19 @@ def test_tracegrad_lists_every_command_of_python_m_autograd(capsys):
     assert list(COMMANDS) == ["grad", "check", "worksheet", "ops"]
     for name, what in COMMANDS.items():
         assert f"  {name} " in text and what.split()[0] in text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_no_command_writes_into_or_replaces_a_named_pipe(tmp_path):
+    # Writing into a pipe nobody reads would hang; renaming over it would replace it.
+    sheet = Path(__file__).resolve().parents[1] / "demos" / "worksheets" / "chain-rule.toml"
+    pipe = tmp_path / "out.md"
+    os.mkfifo(pipe)
+    done = subprocess.run([sys.executable, "-m", "autograd", "worksheet", str(sheet), "-o",
+                           str(pipe), "--force"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "is a named pipe (FIFO), not a regular file" in done.stderr
+    os.mkfifo(tmp_path / "f.html")
+    page = grad_command("x * y", "x=1", "y=2", "--html", "f.html", cwd=tmp_path)
+    assert page.returncode == 1 and "f.html is a named pipe (FIFO)" in page.stderr
+    assert all(stat.S_ISFIFO((tmp_path / name).stat().st_mode) for name in ("out.md", "f.html"))
+    assert "Traceback" not in done.stderr + page.stderr

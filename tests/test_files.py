@@ -1,4 +1,4 @@
-"""nn.data.files: refusing what is not a regular file, atomic writes through symbolic links,
+"""autograd.files: refusing what is not a regular file, atomic writes through symbolic links,
 stale temporary files, SIGTERM during a write, and saying what a file looks like."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hostile_files import unblock_later
-from nn.data.files import (
+from autograd.files import (
     STALE_TEMP_SECONDS,
     NotARegularFileError,
     atomic_write,
@@ -256,7 +256,7 @@ def test_a_signal_during_a_save_removes_the_temp_file_and_keeps_the_old_one(tmp_
     path.write_bytes(b"old weights")
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from nn.data.files import atomic_write
+        from autograd.files import atomic_write
         with atomic_write({str(path)!r}) as f:
             f.write(b"half of the new weights")
             f.flush()

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hostile_files import deflate_bomb, end_record, npy_header, peak_memory, unblock_later
-from nn.data.files import NotARegularFileError, temp_path
+from autograd.files import NotARegularFileError, temp_path
 from nn.serialize import MAX_WEIGHT_ARRAYS, WeightsError, load_weights, save_weights
 
 

@@ -30,6 +30,7 @@ import pathlib
 
 import graphviz
 
+from ..files import write_file
 from ..graph import topological_order
 from ..text import Derivative, is_constant, node_names
 from ..trace import Frame, Stepper
@@ -257,8 +258,5 @@ def render(graph_or_root, path, **draw_options) -> pathlib.Path:
     else:
         source = draw(graph_or_root, **draw_options).source
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "dot":
-        path.write_text(source, encoding="utf-8")
-    else:
-        path.write_bytes(run_renderer(source, fmt))
-    return path
+    return write_file(path, source if fmt == "dot" else run_renderer(source, fmt),
+                      "the picture")

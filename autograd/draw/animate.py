@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import pathlib
 
+from ..files import write_file
 from ..trace import STEP_UNITS, Stepper
 from ..value import Value
 from .layout import SLIDE_PIXELS
@@ -112,8 +113,7 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
     buffer = io.BytesIO()
     padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
                    duration=durations, loop=loop, optimize=False, disposal=1)
-    path.write_bytes(buffer.getvalue())
-    return path
+    return write_file(path, buffer.getvalue(), "the animation")
 
 
 def _png(data: bytes, image):

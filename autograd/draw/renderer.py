@@ -17,6 +17,8 @@ import sys
 
 import graphviz
 
+from ..files import write_file
+
 __all__ = ["RendererNotFound", "find_renderer", "run_renderer", "Drawing", "INSTALL_HELP",
            "PNG_DPI", "PNG_MAX_INCHES", "RENDER_TIMEOUT"]
 
@@ -142,5 +144,5 @@ class Drawing(graphviz.Digraph):
         if raise_if_result_exists and outfile.exists():
             raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
         source = filepath.read_text(encoding=self.encoding)
-        outfile.write_bytes(run_renderer(source, format))
+        write_file(outfile, run_renderer(source, format), "the picture")
         return os.fspath(outfile)

@@ -9,7 +9,7 @@ of 10,000 training and 2,000 test images. Set ``TRACEGRAD_OFFLINE=1`` to never d
 """
 
 from .download import DownloadError, download_file
-from .files import NotARegularFileError
+from autograd.files import NotARegularFileError
 from .idx import IDXError, read_idx, write_idx
 from .mnist import DEFAULT_MIRRORS, MNIST, MNIST_FILES, SUBSET_DIR, MNISTFile, load_mnist
 

@@ -1,7 +1,7 @@
 """Download a file from a list of mirrors into a folder, verified by size and SHA-256.
 
 The file is streamed into a temporary file beside its target (``.<name>.<12 hex>.tmp``, see
-``nn.data.files.atomic_write``), its size and SHA-256 are checked, and only then is it moved
+``autograd.files.atomic_write``), its size and SHA-256 are checked, and only then is it moved
 into place with ``os.replace``. Any failure (no connection, HTTP error, connection dropped
 mid-transfer, a wrong size, too slow, wrong checksum, Ctrl-C, SIGTERM, SIGHUP) deletes the
 temporary file, so the folder never holds half a file under the real name.
@@ -29,7 +29,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from .files import atomic_write, exit_on_termination
+from autograd.files import atomic_write, exit_on_termination
 
 __all__ = ["DownloadError", "download_file", "time_limit", "TIMEOUT", "BASE_SECONDS",
            "MIN_RATE"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write, describe_start, open_regular_file
+from autograd.files import atomic_write, describe_start, open_regular_file
 
 __all__ = ["IDXError", "read_idx", "write_idx", "MAX_IDX_BYTES"]
 
@@ -77,7 +77,7 @@ def read_idx(path: str | os.PathLike, *, shape: tuple[int | None, ...] | None = 
     Raises:
         FileNotFoundError: ``path`` does not exist.
         IsADirectoryError: ``path`` is a folder.
-        nn.data.files.NotARegularFileError: ``path`` is a named pipe (FIFO), a device or a
+        autograd.files.NotARegularFileError: ``path`` is a named pipe (FIFO), a device or a
             socket (refused without reading it).
         IDXError: (a ``ValueError``) the gzip stream is truncated or corrupt, the magic
             number is wrong, the type is not uint8, the shape differs from ``shape``, the
@@ -260,7 +260,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
 
     The gzip header records no time stamp and no file name (``mtime=0``), so the same array
     always gives the same bytes (with the same zlib). The file is written to a temporary
-    name beside ``path`` and moved into place (``nn.data.files.atomic_write``), so an
+    name beside ``path`` and moved into place (``autograd.files.atomic_write``), so an
     interrupted write leaves no half file; through a symbolic link, the link's target is
     replaced and the link stays.
 
@@ -278,7 +278,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         ValueError: ``array`` has 0 or more than 255 dimensions, or a dimension of
             2**32 or more.
         FileNotFoundError: the folder does not exist.
-        IsADirectoryError, nn.data.files.NotARegularFileError: ``path`` names a folder, a
+        IsADirectoryError, autograd.files.NotARegularFileError: ``path`` names a folder, a
             named pipe or a device.
 
     Example: see :func:`read_idx`.

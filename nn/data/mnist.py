@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .download import DownloadError, download_file
-from .files import describe_mode, open_regular_file
+from autograd.files import describe_mode, open_regular_file
 from .idx import IDXError, read_idx
 
 __all__ = ["MNIST", "MNISTFile", "load_mnist", "MNIST_FILES", "DEFAULT_MIRRORS", "SUBSET_DIR"]
@@ -308,7 +308,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, download: bool = True,
         FileNotFoundError: the named folder, or one of its four files, does not exist.
         NotADirectoryError: the name given for the folder is a file (or a named pipe, ...).
         IsADirectoryError: one of the four names in the folder is a folder, not a file.
-        nn.data.files.NotARegularFileError: one of the four names is a named pipe (FIFO), a
+        autograd.files.NotARegularFileError: one of the four names is a named pipe (FIFO), a
             device or a socket (refused without reading it).
         IDXError: (a ``ValueError``) a file is damaged: bad gzip, bad header, truncated or
             with trailing bytes, images not 28x28, 0 images, labels that are not a 1-D

@@ -1,5 +1,5 @@
-"""Reading and writing files safely: the helpers behind the weights files, the IDX files and
-the downloads.
+"""Reading and writing files safely: the helpers behind the weights files, the IDX files,
+the downloads and the documents the command line writes (``worksheet -o FILE``).
 
 - :func:`open_regular_file` opens a file for reading only after ``os.stat`` has shown it is a
   regular file, so a folder, a named pipe (FIFO) or a device is refused by name instead of
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["NotARegularFileError", "STALE_TEMP_SECONDS", "open_regular_file", "atomic_write",
+           "write_file",
            "temp_path", "remove_stale_temp_files", "exit_on_termination", "TERMINATION_SIGNALS",
            "describe_start", "describe_mode"]
 
@@ -288,6 +289,25 @@ def atomic_write(path: str | os.PathLike, what: str = "a file") -> Iterator[Bina
                 os.unlink(tmp)
             raise
     _sync_folder(target.parent)
+
+
+def write_file(path: str | os.PathLike, data: str | bytes, what: str = "a file") -> Path:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path`` in one piece with ``atomic_write``:
+    the old file, or the whole new one, never half of one; a named pipe or a device is
+    refused instead of being written to or replaced. Returns ``path`` as a ``Path``.
+
+    Raises:
+        as ``atomic_write``: FileNotFoundError (no such folder), IsADirectoryError,
+        NotARegularFileError, OSError (not writable, disk full).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     print(write_file(Path(tmp) / "page.html", "<p>∂f/∂x</p>").read_text("utf-8"))
+    <p>∂f/∂x</p>
+    """
+    with atomic_write(path, what) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 def _create(tmp: Path, path: Path) -> int:
