@@ -80,8 +80,7 @@ def explore(root: Value, path, *, by: str = "edge", edge_labels: bool = True,
                          f"{str(path)!r}")
     text = page_html(root, by=by, edge_labels=edge_labels, max_nodes=max_nodes,
                      rankdir=rankdir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_file(path, text, "the page")
+    return write_file(path, text, "the page", make_folder=True)
 
 
 def page_html(root: Value, *, by: str = "edge", edge_labels: bool = True,

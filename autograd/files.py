@@ -291,12 +291,15 @@ def atomic_write(path: str | os.PathLike, what: str = "a file") -> Iterator[Bina
     _sync_folder(target.parent)
 
 
-def write_file(path: str | os.PathLike, data: str | bytes, what: str = "a file") -> Path:
+def write_file(path: str | os.PathLike, data: str | bytes, what: str = "a file",
+               make_folder: bool = False) -> Path:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` in one piece with ``atomic_write``:
     the old file, or the whole new one, never half of one; a named pipe or a device is
-    refused instead of being written to or replaced. Returns ``path`` as a ``Path``.
+    refused instead of being written to or replaced. With ``make_folder``, the folders of
+    ``path`` are made first. Returns ``path`` as a ``Path``.
 
     Raises:
+        NotADirectoryError: with ``make_folder``, a folder of ``path`` is a file.
         as ``atomic_write``: FileNotFoundError (no such folder), IsADirectoryError,
         NotARegularFileError, OSError (not writable, disk full).
 
@@ -305,9 +308,20 @@ def write_file(path: str | os.PathLike, data: str | bytes, what: str = "a file")
     ...     print(write_file(Path(tmp) / "page.html", "<p>∂f/∂x</p>").read_text("utf-8"))
     <p>∂f/∂x</p>
     """
+    if make_folder:
+        _make_folder(Path(path).parent)
     with atomic_write(path, what) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+def _make_folder(folder: Path) -> None:
+    """Make ``folder`` and its parents; one of them that is a file is named in the error."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise NotADirectoryError(f"{part} is not a folder, so nothing can be written "
+                                     "inside it; name a file in a folder")
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _create(tmp: Path, path: Path) -> int:

@@ -431,5 +431,4 @@ class Tee(io.TextIOBase):
 
 def save_text(text: str, path: Path) -> Path:
     """Write ``text`` to ``path`` (UTF-8), creating its folder; return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_file(path, text, "the report")
+    return write_file(path, text, "the report", make_folder=True)

@@ -25,6 +25,7 @@ from autograd.files import (
     open_regular_file,
     remove_stale_temp_files,
     temp_path,
+    write_file,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -327,3 +328,12 @@ def test_permissions_are_kept_whatever_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666
+
+
+def test_write_file_makes_folders_and_names_a_file_in_the_way(tmp_path):
+    written = write_file(tmp_path / "a" / "b" / "page.html", "∂f/∂x", make_folder=True)
+    assert written.read_text(encoding="utf-8") == "∂f/∂x"
+    (tmp_path / "plain").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match=r"plain is not a folder, so nothing can be"):
+        write_file(tmp_path / "plain" / "x" / "page.html", b"<p>", make_folder=True)
+    assert (tmp_path / "plain").read_text() == "not a folder"

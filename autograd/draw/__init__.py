@@ -257,6 +257,5 @@ def render(graph_or_root, path, **draw_options) -> pathlib.Path:
         source = graph_or_root.source
     else:
         source = draw(graph_or_root, **draw_options).source
-    path.parent.mkdir(parents=True, exist_ok=True)
     return write_file(path, source if fmt == "dot" else run_renderer(source, fmt),
-                      "the picture")
+                      "the picture", make_folder=True)

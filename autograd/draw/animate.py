@@ -109,11 +109,10 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
         canvas.paste(f, (0, 0))
         padded.append(canvas.convert("P", palette=image.Palette.ADAPTIVE, colors=255))
     durations = [frame_ms] * (len(padded) - 1) + [last_frame_ms]
-    path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
                    duration=durations, loop=loop, optimize=False, disposal=1)
-    return write_file(path, buffer.getvalue(), "the animation")
+    return write_file(path, buffer.getvalue(), "the animation", make_folder=True)
 
 
 def _png(data: bytes, image):
