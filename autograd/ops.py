@@ -56,6 +56,8 @@ class Op:
             as ``\\\\name(x)``.
         restricted: whether the class defines ``domain`` (set automatically), so that the
             engines call ``domain`` only for the operations that have one.
+        activation: whether a layer may apply it to its weighted sums by name
+            (``nn.MLP(..., activation="tanh")``, ``nn.Activation("tanh")``).
     """
 
     name = ""
@@ -66,6 +68,7 @@ class Op:
     singular = False
     latex: str | None = None
     restricted = False
+    activation = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -507,6 +510,7 @@ class Tanh(Op):
     """
 
     name = symbol = "tanh"
+    activation = True
 
     @staticmethod
     def forward(m, a):
@@ -535,6 +539,7 @@ class Sigmoid(Op):
     """
 
     name = symbol = "sigmoid"
+    activation = True
     latex = "\\sigma\\left(%s\\right)"
 
     @staticmethod
@@ -561,6 +566,7 @@ class Relu(Op):
     """
 
     name = symbol = "relu"
+    activation = True
 
     @staticmethod
     def forward(m, a):

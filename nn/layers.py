@@ -10,7 +10,8 @@ from autograd import OPS
 
 from .checks import seed_or_generator, whole_number
 from .init import initial_values
-from .module import ACTIVATIONS, Module, activate, activations_per_layer, layer_sizes, unique
+from .module import (ACTIVATIONS, Module, activate, activations_per_layer, check_activation,
+                     layer_sizes, unique)
 from .tensor import Tensor, apply_tensor_op, float_array
 from .tensor_ops import Affine, Dense
 
@@ -106,9 +107,7 @@ class Activation(Module):
     """An elementwise activation as a layer: "sigmoid", "relu", "tanh" or "linear"."""
 
     def __init__(self, name: str):
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-        self.name = name
+        self.name = check_activation(name)
 
     def __call__(self, x: Tensor) -> Tensor:
         _tensor_input(self, x)

@@ -12,15 +12,30 @@ import numbers
 import random
 from collections.abc import Iterable, Sequence
 
-from autograd import Value
+from autograd import OPS, Value
 
 from .checks import whole_number
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "activate",
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "activate", "check_activation",
            "activations_per_layer", "layer_sizes", "unique"]
 
-ACTIVATIONS = ("sigmoid", "relu", "tanh", "linear")
-"""Activation names accepted by both engines; "linear" means none (the identity)."""
+ACTIVATIONS = (*(name for name, op in OPS.items() if op.activation), "linear")
+"""Activation names accepted by both engines: the operations of the table marked
+``activation`` (tanh, sigmoid, relu), and "linear", which means none (the identity)."""
+
+
+def check_activation(name) -> str:
+    """Return ``name`` if it is one of ``ACTIVATIONS``.
+
+    Raises:
+        ValueError: it is not (a string naming no activation, or not a string).
+
+    >>> check_activation("tanh")
+    'tanh'
+    """
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return name
 
 
 def activate(x, name: str):
@@ -32,10 +47,8 @@ def activate(x, name: str):
     >>> activate(Value(-2.0), "relu"), activate(Value(-2.0), "linear")
     (Value(data=0.0, grad=not computed), Value(data=-2.0, grad=not computed))
     """
-    if name == "linear":
+    if check_activation(name) == "linear":
         return x
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return getattr(x, name)()
 
 
@@ -59,11 +72,7 @@ def activations_per_layer(activation, n_layers: int) -> list[str]:
     if len(names) != n_layers:
         raise ValueError(f"got {len(names)} activations for {n_layers} layers; give one name "
                          "for all layers or one per layer")
-    for name in names:
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; choose one of "
-                             f"{', '.join(ACTIVATIONS)}")
-    return names
+    return [check_activation(name) for name in names]
 
 
 def layer_sizes(n_in, sizes) -> list[int]:
