@@ -35,8 +35,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .check import CheckError, check
-from .check import worksheet as worksheets
+from .check import CheckError, check, worksheet as worksheets
 from .check.explain import shown, shown_cell
 from .expr import ExpressionError, build, functions, parse
 from .graph import topological_order

@@ -32,7 +32,7 @@ import json
 import pathlib
 
 from .graph import topological_order
-from .text import forward_line, in_words, node_names, number
+from .text import forward_line, in_words, number
 from .trace import MAX_PATHS, STEP_UNITS, PathFinder, Stepper, steps_table
 from .value import Value
 

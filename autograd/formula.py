@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = ["Formula", "FormulaMath", "symbol", "number", "derivative", "apply_symbol", "latex",

@@ -28,11 +28,23 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from .formula import Formula, FormulaMath, derivative, number as formula_number, symbol
+from .formula import Formula, FormulaMath, number as formula_number, symbol
 from .graph import topological_order
 from .math_namespaces import SympyMath
-from .text import (Chain, Derivative, Table, ascii_wanted, definition, derivative_of, in_words,
-                   is_constant, local_formula, node_names, number, times, TABLE_WIDTH)
+from .text import (
+    TABLE_WIDTH,
+    Chain,
+    Derivative,
+    Table,
+    ascii_wanted,
+    definition,
+    in_words,
+    is_constant,
+    local_formula,
+    node_names,
+    number,
+    times,
+)
 from .value import Value
 
 __all__ = ["node_names", "Step", "NodeStep", "Frame", "Trace", "trace", "Stepper", "Path",

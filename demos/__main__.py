@@ -20,8 +20,10 @@ import shutil
 import sys
 import textwrap
 
-from autograd.__main__ import COMMANDS as AUTOGRAD_COMMANDS  # handed on with their arguments
-from autograd.__main__ import main as autograd_main
+from autograd.__main__ import (
+    COMMANDS as AUTOGRAD_COMMANDS,  # handed on with their arguments
+    main as autograd_main,
+)
 from autograd.command import run, tracegrad_version
 from demos import DEMOS
 

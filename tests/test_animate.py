@@ -4,16 +4,22 @@ size and layout, deterministic bytes, the refusals; pictures that fit a slide.""
 from __future__ import annotations
 
 import html
-import io
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
 from autograd import Value, topological_order
-from autograd.draw import (MAX_ANIMATION_STEPS, RendererNotFound, SLIDE_ASPECT, SLIDE_PIXELS,
-                           animate, draw, find_renderer, render)
+from autograd.draw import (
+    MAX_ANIMATION_STEPS,
+    SLIDE_ASPECT,
+    SLIDE_PIXELS,
+    RendererNotFound,
+    animate,
+    draw,
+    find_renderer,
+    render,
+)
 from autograd.draw.style import picture_number
 from autograd.trace import Stepper
 from examples import chain_example, five_weight_network

@@ -13,8 +13,20 @@ from autograd import OPS, Op, Value, detect_anomaly, grad, gradcheck, register_o
 from autograd.check import check
 from autograd.check.worksheet import read as read_worksheet
 from autograd.expr import build, parse
-from nn import (MLP, SGD, Adam, Linear, MiniBatches, Sequential, Tensor, binary_cross_entropy,
-                blas_threads, mlp, one_hot, quadratic_cost)
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    Linear,
+    MiniBatches,
+    Sequential,
+    Tensor,
+    binary_cross_entropy,
+    blas_threads,
+    mlp,
+    one_hot,
+    quadratic_cost,
+)
 from nn.data import load_mnist
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-inputs.md"

@@ -20,7 +20,6 @@ import pytest
 
 import nn
 from autograd import Value, topological_order
-from autograd import draw as drawing
 from autograd.draw import RendererNotFound, draw, find_renderer, render, style, summarize_mlp
 from autograd.trace import Stepper, node_names
 from examples import chain_example

@@ -13,8 +13,15 @@ from fractions import Fraction
 import pytest
 
 from autograd import Value
-from autograd.expr import (MAX_DEPTH, MAX_EXPONENT, Expression, ExpressionError, build, parse,
-                           parse_number)
+from autograd.expr import (
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    Expression,
+    ExpressionError,
+    build,
+    parse,
+    parse_number,
+)
 from autograd.ops import Pow, PowConst
 
 

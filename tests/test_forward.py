@@ -8,11 +8,7 @@ import warnings
 from fractions import Fraction
 
 import pytest
-from bad_inputs_section import check_row, rows_for
-from domains import DOMAINS
-from gradcheck import PROFILE, central_difference
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from autograd import (
     OPS,
@@ -27,6 +23,9 @@ from autograd import (
     no_grad,
     registered,
 )
+from bad_inputs_section import check_row, rows_for
+from domains import DOMAINS
+from gradcheck import PROFILE, central_difference
 
 
 def chain(x1, x2):

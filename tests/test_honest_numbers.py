@@ -11,8 +11,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from autograd import Value, grad, topological_order
 from autograd.trace import Stepper, paths, trace

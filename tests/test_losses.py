@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
-from test_tensor import central_difference
 
 from autograd import NonFiniteError, no_grad
 from nn import Tensor, binary_cross_entropy, cross_entropy, mlp, one_hot, quadratic_cost
+from test_tensor import central_difference
 
 F64 = np.float64
 REDUCTIONS = ("mean", "sum", "batch")

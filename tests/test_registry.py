@@ -18,11 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from domains import DOMAINS, Domain, floats
-from gradcheck import check_gradients
-from hypothesis import find
-from hypothesis import strategies as st
-from test_random_graphs import Graph, Step, engine_gradient, forward_mode_gradient, graphs
+from hypothesis import find, strategies as st
 
 import autograd
 from autograd import OPS, Op, RegistrationError, Value, apply, gradcheck, registered
@@ -34,8 +30,11 @@ from autograd.operators import Operators, made_from_table
 from autograd.ops import operations_table
 from autograd.registry import namespace_functions, register_op, unregister_op
 from autograd.trace import gradient_formula, paths, trace
+from domains import DOMAINS, Domain, floats
+from gradcheck import check_gradients
 from nn import Tensor
 from nn.numpy_math import NumpyMath
+from test_random_graphs import Graph, Step, engine_gradient, forward_mode_gradient, graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,15 +8,14 @@ import math
 from fractions import Fraction
 
 import pytest
-from domains import DOMAINS
-from gradcheck import PROFILE, central_difference
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from autograd import OPS, Op, Value, grad, no_grad, registered
 from autograd.draw import draw
 from autograd.math_namespaces import ScalarMath
 from autograd.trace import trace
+from domains import DOMAINS
+from gradcheck import PROFILE, central_difference
 
 
 def hessian(f, xs):

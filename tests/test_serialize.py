@@ -10,8 +10,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hostile_files import deflate_bomb, end_record, npy_header, peak_memory, unblock_later
 from nn.data.files import NotARegularFileError, temp_path

@@ -12,12 +12,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from domains import DOMAINS
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd import OPS, Value, no_grad, topological_order
+from domains import DOMAINS
 from nn import Linear, Tensor, cross_entropy, mlp, quadratic_cost
 from nn.numpy_math import EXP_CAP, NumpyMath
 from nn.tensor import apply_tensor_op, unbroadcast

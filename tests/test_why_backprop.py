@@ -12,15 +12,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from bad_inputs_section import check_row, rows_for
-from gradcheck import PROFILE
-from hypothesis import given
-from hypothesis import strategies as st
-from test_random_graphs import float_points, graphs
+from hypothesis import given, strategies as st
 
 from autograd import Value, topological_order
 from autograd.trace import PathFinder
+from bad_inputs_section import check_row, rows_for
 from demos import why_backprop as wb
+from gradcheck import PROFILE
+from test_random_graphs import float_points, graphs
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIZES = [784, 16, 16, 10]

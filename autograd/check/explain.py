@@ -18,8 +18,14 @@ from ..formula import derivative, latex, latex_number
 from ..text import FORMATS, Cell, Table, forward_line, forward_table, heading, number, prose
 from ..trace import Paths
 from .claimed import ClaimedNumber
-from .records import Claim, GradientDerivation, ReducedDerivation, Slip, UpdateDerivation, \
-    ValueDerivation
+from .records import (
+    Claim,
+    GradientDerivation,
+    ReducedDerivation,
+    Slip,
+    UpdateDerivation,
+    ValueDerivation,
+)
 from .slips import within
 
 __all__ = ["shown", "shown_cell", "LONG_FRACTION", "rule_text", "claim_note",

@@ -34,10 +34,18 @@ from ..graph import topological_order
 from ..text import Derivative, is_constant, node_names
 from ..trace import Frame, Stepper
 from ..value import Value
-from .renderer import INSTALL_HELP, PNG_DPI, PNG_MAX_INCHES, RENDER_TIMEOUT, Drawing, \
-    RendererNotFound, find_renderer, run_renderer
-from .style import PATH, HIGHLIGHT, escape, picture_number
-from .layout import SLIDE_PIXELS, SLIDE_ASPECT, choose_rankdir
+from .layout import SLIDE_ASPECT, SLIDE_PIXELS, choose_rankdir
+from .renderer import (
+    INSTALL_HELP,
+    PNG_DPI,
+    PNG_MAX_INCHES,
+    RENDER_TIMEOUT,
+    Drawing,
+    RendererNotFound,
+    find_renderer,
+    run_renderer,
+)
+from .style import HIGHLIGHT, PATH, escape, picture_number
 from .summary import summarize_mlp
 from .tensors import draw_tensors, tensor_names
 from .values import draw_values

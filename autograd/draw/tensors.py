@@ -13,8 +13,21 @@ import graphviz
 
 from ..text import derivative_of, local_formula, operands
 from .renderer import Drawing
-from .style import (PATH, Look, array_number, box, cell, edge_label, escape, legend, look_for,
-                    markup, new_drawing, picture_number, shape_text)
+from .style import (
+    PATH,
+    Look,
+    array_number,
+    box,
+    cell,
+    edge_label,
+    escape,
+    legend,
+    look_for,
+    markup,
+    new_drawing,
+    picture_number,
+    shape_text,
+)
 
 __all__ = ["draw_tensors", "tensor_names"]
 

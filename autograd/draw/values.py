@@ -13,9 +13,24 @@ import graphviz
 from ..text import definition, derivative_of, local_formula
 from ..trace import Frame
 from .renderer import Drawing
-from .style import (PATH, PLAIN, STATE_TEXT, STATES, Look, box, cell, edge_label, escape,
-                    key_row, legend, look_for, markup, new_drawing, picture_number,
-                    text_points)
+from .style import (
+    PATH,
+    PLAIN,
+    STATE_TEXT,
+    STATES,
+    Look,
+    box,
+    cell,
+    edge_label,
+    escape,
+    key_row,
+    legend,
+    look_for,
+    markup,
+    new_drawing,
+    picture_number,
+    text_points,
+)
 
 __all__ = ["draw_values", "stepper_states", "op_text", "edge_text"]
 
