@@ -548,12 +548,12 @@ class Table:
         align = ["---:" if i in self.numeric else "---" for i in range(len(self.header))]
         lines = [f"**{self.title}**", ""] if self.title else []
         if self.preface:
-            lines += self.preface + [""]
+            lines += [*self.preface, ""]
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         if self.notes:
-            lines += [""] + self.notes
+            lines += ["", *self.notes]
         return "\n".join(lines)
 
     def latex(self, functions=None) -> str:

@@ -545,7 +545,7 @@ class Stepper:
             if node is current:
                 marked.add(r)
             rows.append((f"constant {name}" if is_constant(node) else name, node.data,
-                         grads[id(node)] if id(node) in grads else "-",
+                         grads.get(id(node), "-"),
                          "next" if node is current else ""))
         return Table(("node", "data", "grad", ""), rows, numeric=frozenset({1, 2}),
                      title=self.header(), colours={2: "green", 3: "yellow"},
@@ -985,7 +985,7 @@ class PathFinder:
         return Paths(self.root, x, found, self.names)
 
     def _path(self, x: Value, edges: list[tuple[Value, int]]) -> Path:
-        nodes = (x,) + tuple(user for user, _ in edges)
+        nodes = (x, *(user for user, _ in edges))
         formulas = tuple(local_formula(user, position, self.names) for user, position in edges)
         values = tuple(self.local(user, position) for user, position in edges)
         product = 1
@@ -1071,7 +1071,7 @@ def _edge_lists(finder: PathFinder, a: Value, b: Value) -> list[list[tuple[Value
             found.append(edges)
             continue
         for user, position in reversed(finder.users.get(id(node), [])):
-            stack.append((user, edges + [(user, position)]))
+            stack.append((user, [*edges, (user, position)]))
     return found
 
 

@@ -229,7 +229,7 @@ class Value(Operators):
                 return out
             return method
 
-        def method(self, other):  # noqa: F811 - the two-input form
+        def method(self, other):  # the two-input form
             if type(other) is not Value:
                 other = other if isinstance(other, Value) else Value(
                     as_number(other, "the other operand"))

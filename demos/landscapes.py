@@ -174,7 +174,7 @@ def plot_trap(plt, path: Path, dpi: int) -> dict[float, list[float]]:
             ax.annotate(str(k), (xs[k], ys[k]), textcoords="offset points",
                         xytext=(6 if start > 0 else -6, 4), ha="left" if start > 0 else "right",
                         fontsize=8, color=c)
-    for start, end in ends.items():
+    for end in ends.values():
         is_deep = end == deep
         h = f(end)
         ax.scatter([end], [h], marker="*", s=260, color="gold" if is_deep else "silver",

@@ -31,8 +31,8 @@ def one_hot(labels, num_classes: int = 10, dtype=np.float32) -> np.ndarray:
     if labels.ndim > 1:
         raise ValueError(f"labels must be one row of class numbers, shape (N,), got shape "
                          f"{labels.shape}")
-    if labels.dtype.kind not in "iu" or labels.size and (labels.min() < 0 or
-                                                         labels.max() >= num_classes):
+    if labels.dtype.kind not in "iu" or (labels.size and (labels.min() < 0 or
+                                                         labels.max() >= num_classes)):
         raise ValueError(f"labels must be integers in [0, {num_classes}), got {labels!r}")
     out = np.zeros((labels.size, num_classes), dtype=dtype)
     out[np.arange(labels.size), labels.ravel()] = 1

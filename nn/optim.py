@@ -9,7 +9,8 @@ value is refused on the line that sets it, not found later as NaN weights.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -73,11 +74,15 @@ def _check_parameter(i: int, p) -> None:
                          "it with requires_grad=True")
 
 
+# A setting's name -> (the check its value gets, the setting's name in error messages).
+_Rules = dict[str, tuple[Callable[[str, Any], Any], str]]
+
+
 class _Optimizer:
     # Each setting, with the check it gets whenever it is assigned (also after construction:
     # optimizer.lr = schedule(t)). Checked in __setattr__, so that reading a setting, which
     # every step does, is a plain attribute read.
-    SETTINGS: dict = {"lr": (positive_number, "the learning rate lr")}
+    SETTINGS: ClassVar[_Rules] = {"lr": (positive_number, "the learning rate lr")}
 
     def __init__(self, parameters, lr: float):
         self.parameters = _parameter_list(parameters)
@@ -156,9 +161,10 @@ class SGD(_Optimizer):
     2.25
     """
 
-    SETTINGS = {**_Optimizer.SETTINGS,
-                "momentum": (lambda name, value: number_in(name, value, 0, 1), "momentum"),
-                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
+    SETTINGS: ClassVar[_Rules] = {
+        **_Optimizer.SETTINGS,
+        "momentum": (lambda name, value: number_in(name, value, 0, 1), "momentum"),
+        "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
     def __init__(self, parameters, lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0):
@@ -210,9 +216,9 @@ class Adam(_Optimizer):
     2.9
     """
 
-    SETTINGS = {**_Optimizer.SETTINGS, "betas": (_betas, "betas"),
-                "eps": (positive_number, "eps"),
-                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
+    SETTINGS: ClassVar[_Rules] = {
+        **_Optimizer.SETTINGS, "betas": (_betas, "betas"), "eps": (positive_number, "eps"),
+        "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
     def __init__(self, parameters, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):

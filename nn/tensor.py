@@ -523,8 +523,8 @@ class Tensor(Operators):
         if self.data.ndim != 2 or labels.shape != (self.shape[0],):
             raise ValueError(f"cross_entropy needs logits (N, K) and labels (N,), "
                              f"got {self.shape} and {labels.shape}")
-        if labels.dtype.kind not in "iu" or labels.size and (
-                labels.min() < 0 or labels.max() >= self.shape[1]):
+        if labels.dtype.kind not in "iu" or (labels.size and (
+                labels.min() < 0 or labels.max() >= self.shape[1])):
             raise ValueError(f"cross_entropy labels must be integers in [0, {self.shape[1]}), "
                              f"got dtype {labels.dtype} with values "
                              f"{labels.min() if labels.size else ''}..."

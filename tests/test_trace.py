@@ -189,7 +189,7 @@ def evaluate(formula: str, root: Value) -> float:
     namespace = {name: node.data for node in topological_order(root)
                  for name in [node_names(root)[id(node)]] if name.isidentifier()}
     namespace.update(exp=_math.exp, log=_math.log, tanh=_math.tanh)
-    return eval(formula, {"__builtins__": {}}, namespace)  # noqa: S307
+    return eval(formula, {"__builtins__": {}}, namespace)
 
 
 def test_lesson_formula_is_factored_along_the_paths():

@@ -130,7 +130,7 @@ class TargetText:
             return f"d{self.top}/d{self.name}"
         return f"{self.name}'" if self.kind == "update" else self.name
 
-    def moved(self, example=None, step=None) -> "TargetText":
+    def moved(self, example=None, step=None) -> TargetText:
         """The same target about another example or another step."""
         return TargetText(self.given, self.kind, self.name, self.top,
                           self.example if example is None else example,

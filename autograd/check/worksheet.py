@@ -174,7 +174,7 @@ class Worksheet:
             names = [n for n in expression.variables if n not in self.values]
             rows = [[str(k)] + [str(example[n]) for n in names]
                     for k, example in enumerate(self.examples, start=1)]
-            blocks.append(Table(["example"] + names, rows,
+            blocks.append(Table(["example", *names], rows,
                                 numeric=frozenset(range(1, len(names) + 1))).render(fmt))
         words = []
         options = self.options
@@ -258,10 +258,10 @@ def _grid(cells: dict, columns: list[str], several: bool, title: str) -> Table:
     grid = [[cells[key].get(c, empty) for c in columns] for key in rows]
     corner = " / ".join((["step"] if steps else []) + (["example"] if examples else [])) or " "
     if len(columns) > _COLUMNS and len(columns) > len(rows):
-        return Table([corner] + labels, [[c] + [grid[r][k] for r in range(len(rows))]
+        return Table([corner, *labels], [[c] + [grid[r][k] for r in range(len(rows))]
                                          for k, c in enumerate(columns)],
                      numeric=frozenset(range(1, len(rows) + 1)), title=title)
-    return Table([corner] + columns, [[label] + row for label, row in zip(labels, grid)],
+    return Table([corner, *columns], [[label, *row] for label, row in zip(labels, grid)],
                  numeric=frozenset(range(1, len(columns) + 1)), title=title)
 
 

@@ -129,7 +129,7 @@ def legend(rows: list[tuple[tuple[str, str] | None, str]], hidden: str = "") -> 
     ``hidden`` row of text in the background colour keeps the legend as wide as it."""
     cells = []
     if hidden:
-        rows = list(rows) + [(None, f'<FONT COLOR="{BACKGROUND}">{hidden}</FONT>')]
+        rows = [*rows, (None, f'<FONT COLOR="{BACKGROUND}">{hidden}</FONT>')]
     for colours, text in rows:
         if colours is None:
             cells.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">{text}</TD></TR>')

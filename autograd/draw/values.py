@@ -83,7 +83,7 @@ class _Steady:
         for s in stepper.steps:
             texts.setdefault(id(s.input), []).append(f"grad {picture_number(s.grad_after)}")
         texts.setdefault(id(stepper.root), []).append("grad 1")
-        self.grad_width = {key: max(text_points(t) for t in found + ["grad -"])
+        self.grad_width = {key: max(text_points(t) for t in [*found, "grad -"])
                            for key, found in texts.items()}
         self.products = {(id(s.node), s.position): s.product for s in stepper.steps}
         self.caption = max((stepper.frame(k).caption() for k in range(stepper.total + 1)),

@@ -19,6 +19,7 @@ Offline, ``load_mnist`` skips the download when ``TRACEGRAD_OFFLINE=1`` is set.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -108,12 +109,10 @@ class _Deadline:
 
 def _shut(sock: socket.socket) -> None:
     """Shut a socket down from another thread; a read blocked on it returns at once."""
-    try:
-        # The plain socket's shutdown, also for a TLS socket (whose own shutdown would
-        # change its state under the reading thread).
+    # The plain socket's shutdown, also for a TLS socket (whose own shutdown would change its
+    # state under the reading thread); an OSError means it is already closed.
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:  # already closed
-        pass
 
 
 # urllib's handlers with a connection class that hands its socket to the deadline as soon
