@@ -44,8 +44,8 @@ from .text import Derivative, Table, forward_line, forward_table, heading, node_
 from .trace import trace
 from .value import InexactWarning
 
-_OPTIONS_WITH_VALUE = {"--draw", "--animate", "--html", "--claim", "--tol", "--lr", "--import", "--example",
-                       "--reduce", "--params", "--output", "--format", "-o", "--out"}
+_OPTIONS_WITH_VALUE = {"--draw", "--animate", "--html", "--claim", "--tol", "--lr", "--import",
+                       "--example", "--reduce", "--params", "--output", "--format", "-o", "--out"}
 COMMANDS = {
     "grad": "value, gradients and backward trace of a formula",
     "check": "check claimed numbers (values, gradients, updates) against the engine",

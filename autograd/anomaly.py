@@ -21,7 +21,7 @@ Traceback (most recent call last):
     ...
 autograd.anomaly.AnomalyError: anomaly in the forward pass: sub produced nan, computing x=inf - x=inf
   created at ...
-"""
+"""  # noqa: E501 - the example shows the error's message whole, as it is printed
 
 from __future__ import annotations
 

@@ -230,7 +230,8 @@ g.node.onpath polygon, g.node.onpath ellipse { stroke: #1565c0 !important; strok
 g.edge.onpath path { stroke: #1565c0 !important; stroke-width: 3px; }
 g.edge.onpath polygon { stroke: #1565c0 !important; fill: #1565c0 !important; }
 g.node.chosen polygon:first-of-type { stroke: #b58900 !important; stroke-width: 4px; }
-.key { display: inline-block; width: 1.6em; height: .9em; border: 2px solid; vertical-align: middle; margin: 0 .3em 0 .8em; }
+.key { display: inline-block; width: 1.6em; height: .9em; border: 2px solid; vertical-align: middle;
+       margin: 0 .3em 0 .8em; }
 """
 
 _PAGE = """<!DOCTYPE html>
@@ -292,7 +293,9 @@ window.addEventListener("error", function (event) {
   D.units.forEach(function (unit, u) { unit.forEach(function (k) { unitOf[k] = u; }); });
   let phase = "forward", fwd = 0, frame = 0, timer = null, chosen = null;
 
-  function el(id) { return svg.getElementById ? svg.getElementById(id) : document.getElementById(id); }
+  function el(id) {
+    return svg.getElementById ? svg.getElementById(id) : document.getElementById(id);
+  }
   function texts(g, prefix) {
     return Array.from(g.querySelectorAll("text")).filter(function (t) {
       return t.textContent.indexOf(prefix) === 0;
@@ -328,7 +331,9 @@ window.addEventListener("error", function (event) {
       p.style.strokeDasharray = state === "pending" ? "5,2" : "";
       p.style.strokeWidth = state === "plain" || state === "pending" ? "1" : "2.5";
     });
-    g.querySelectorAll("polygon").forEach(function (p) { p.style.fill = c[1]; p.style.stroke = c[1]; });
+    g.querySelectorAll("polygon").forEach(function (p) {
+      p.style.fill = c[1]; p.style.stroke = c[1];
+    });
     g.querySelectorAll("text").forEach(function (t) {
       const added = t.textContent.indexOf("+=") === 0;
       t.style.fill = added && state !== "done" ? BACKGROUND : c[1];
@@ -369,7 +374,8 @@ window.addEventListener("error", function (event) {
       n.g.setAttribute("data-grad", g === undefined ? "" : g);
       let state;
       if (phase === "forward") {
-        state = !filled[i] ? "pending" : (fwd > 0 && D.forward[fwd - 1] === i ? "current" : "plain");
+        state = !filled[i] ? "pending"
+          : (fwd > 0 && D.forward[fwd - 1] === i ? "current" : "plain");
       } else if (n.op) {
         const mine = n.inputs.map(function (_, p) { return "e" + i + "-" + p; });
         state = mine.some(function (e) { return next[e]; }) ? "current"
@@ -453,7 +459,8 @@ window.addEventListener("error", function (event) {
     else if (p.count === 0) parts.push("<div>no path leads from it to the output</div>");
     else {
       parts.push("<div>" + p.count + " path" + (p.count === 1 ? "" : "s") +
-        " to the output (highlighted)" + (p.total ? "; their products sum to " + esc(p.total) : "") +
+        " to the output (highlighted)" +
+        (p.total ? "; their products sum to " + esc(p.total) : "") +
         ":</div><ul>" + p.listed.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") +
         (p.listed.length < p.count ? "<li>...</li>" : "") + "</ul>");
     }

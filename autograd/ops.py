@@ -32,8 +32,8 @@ import re
 
 from .formula import Formula, FormulaMath, expression_text, number, symbol
 
-__all__ = ["Op", "OPS", "BUILTIN_OPS", "find_op", "operations_table", "Add", "Sub", "Mul", "Div", "Neg",
-           "PowConst", "Pow", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu",
+__all__ = ["Op", "OPS", "BUILTIN_OPS", "find_op", "operations_table", "Add", "Sub", "Mul", "Div",
+           "Neg", "PowConst", "Pow", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu",
            "Step", "Abs", "Sign"]
 
 

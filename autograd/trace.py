@@ -290,7 +290,7 @@ def trace(root: Value) -> Trace:
     the constant 2 had grad 6, x1 had grad 4, x2 had grad 2 from an earlier backward; this pass starts them at 0.
     >>> x1.grad
     2
-    """
+    """  # noqa: E501 - the example shows the printed line whole
     return Stepper(root).run()
 
 

@@ -43,7 +43,8 @@ def listing() -> str:
     return "\n".join(["usage: tracegrad COMMAND [ARGUMENTS]",
                       "       tracegrad COMMAND --help shows the flags of COMMAND", "",
                       "commands:", *entries([*AUTOGRAD_COMMANDS.items(), ("demos", "this list")]),
-                      "", "demos (also python -m demos.NAME; each takes --out DIR and --quick):", *entries(DEMOS.items())])
+                      "", "demos (also python -m demos.NAME; each takes --out DIR and --quick):",
+                      *entries(DEMOS.items())])
 
 
 def main(argv: list[str] | None = None) -> int:

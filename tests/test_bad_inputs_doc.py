@@ -30,7 +30,8 @@ from nn import (
 from nn.data import load_mnist
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-inputs.md"
-ROW = re.compile(r"^\| (?P<what>[^|]+) \| `(?P<code>[^`]+)` \| `(?P<error>\w+)`: (?P<message>.*) \|$")
+ROW = re.compile(r"^\| (?P<what>[^|]+) \| `(?P<code>[^`]+)` \| `(?P<error>\w+)`: "
+                 r"(?P<message>.*) \|$")
 
 
 def anomaly(fn):
@@ -40,8 +41,8 @@ def anomaly(fn):
 
 
 NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
-                 gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
-                 quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
+                 gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp,
+                 one_hot=one_hot, quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
                  anomaly=anomaly, Adam=Adam, Linear=Linear, MiniBatches=MiniBatches,
                  Sequential=Sequential, binary_cross_entropy=binary_cross_entropy,
                  blas_threads=blas_threads, build=build, check=check,

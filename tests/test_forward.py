@@ -34,7 +34,8 @@ def chain(x1, x2):
 
 
 def test_the_lessons_chain_rule_function_exactly():
-    # u = 2*3 + 2 = 8, v = 64 + 12 = 76, f = 76**3; df/dx1 = 3 v**2 * 2u * 2, df/dx2 = 3 v**2 * (2u + 6 x2)
+    # u = 2*3 + 2 = 8, v = 64 + 12 = 76, f = 76**3;
+    # df/dx1 = 3 v**2 * 2u * 2, df/dx2 = 3 v**2 * (2u + 6 x2)
     assert jvp(chain, [3, 2], [1, 0]) == (76 ** 3, 3 * 76 ** 2 * 2 * 8 * 2)
     assert jvp(chain, [3, 2], [0, 1]) == (76 ** 3, 3 * 76 ** 2 * (2 * 8 + 6 * 2))
     x1, x2 = Value(3, label="x1"), Value(2, label="x2")

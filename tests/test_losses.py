@@ -190,7 +190,8 @@ def test_costs_refuse_outputs_that_are_not_finite(bad, cost, name):
         pytest.skip("a logit of -inf is a probability of 0: the cost is finite and defined")
     outputs = Tensor(np.zeros((2, 3)), requires_grad=True)
     outputs.data[1, 2] = bad
-    with pytest.raises(NonFiniteError, match=rf"{name} hold {bad} at index \(1, 2\); the network's"):
+    with pytest.raises(NonFiniteError,
+                       match=rf"{name} hold {bad} at index \(1, 2\); the network's"):
         cost(outputs)
 
 
