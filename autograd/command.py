@@ -121,7 +121,7 @@ def _env_says_debug() -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _exit_status(code) -> int:
+def _exit_status(code: object) -> int:
     """An exit status as ``sys.exit`` reads its argument: None is 0; a message is 1."""
     if code is None:
         return 0

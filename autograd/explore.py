@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import pathlib
 
 from .graph import topological_order
@@ -44,8 +45,9 @@ MAX_PAGE_NODES = 200
 _PATHS_LISTED = 12  # paths written out in a value's details; the rest are counted
 
 
-def explore(root: Value, path, *, by: str = "edge", edge_labels: bool = True,
-            max_nodes: int = MAX_PAGE_NODES, rankdir: str = "auto") -> pathlib.Path:
+def explore(root: Value, path: str | os.PathLike[str], *, by: str = "edge",
+            edge_labels: bool = True, max_nodes: int = MAX_PAGE_NODES,
+            rankdir: str = "auto") -> pathlib.Path:
     """Write an explorable page of ``root``'s graph and its backward pass to ``path``.
 
     Args:
@@ -166,7 +168,8 @@ def _page_data(stepper: Stepper, order: list) -> dict:
             "forward": [i for i, node in enumerate(order) if node.op is not None]}
 
 
-def _local_lines(node, stepper: Stepper, finder: PathFinder, names) -> list[str]:
+def _local_lines(node: Value, stepper: Stepper, finder: PathFinder,
+                 names: dict[int, str]) -> list[str]:
     """A value's local derivatives: by each of its inputs, and of each node that uses it."""
     from .draw.values import edge_text
 
@@ -176,7 +179,7 @@ def _local_lines(node, stepper: Stepper, finder: PathFinder, names) -> list[str]
     return lines
 
 
-def _paths_of(node, finder: PathFinder, index: dict) -> dict:
+def _paths_of(node: Value, finder: PathFinder, index: dict[int, int]) -> dict[str, object]:
     """The nodes and edges on the paths from ``node`` to the root, and the paths written out
     (up to ``_PATHS_LISTED``), for the page's highlight and details."""
     count = finder.count(node)
