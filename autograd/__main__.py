@@ -28,24 +28,22 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import warnings
 from pathlib import Path
 
-from .check import CheckError, check
-from .check import worksheet as worksheets
+from .check import CheckError, check, worksheet as worksheets
 from .check.explain import shown, shown_cell
-from .expr import ExpressionError, build, functions, parse
+from .expr import Expression, ExpressionError, build, functions, parse
 from .files import atomic_write
 from .graph import topological_order
 from .ops import operations_table
 from .text import Derivative, Table, forward_line, forward_table, heading, node_names, number, prose
-from .trace import trace
-from .value import InexactWarning
+from .trace import Trace, trace
+from .value import InexactWarning, Value
 
-_OPTIONS_WITH_VALUE = {"--draw", "--animate", "--html", "--claim", "--tol", "--lr", "--import", "--example",
-                       "--reduce", "--params", "--output", "--format", "-o", "--out"}
+_OPTIONS_WITH_VALUE = {"--draw", "--animate", "--html", "--claim", "--tol", "--lr", "--import",
+                       "--example", "--reduce", "--params", "--output", "--format", "-o", "--out"}
 COMMANDS = {
     "grad": "value, gradients and backward trace of a formula",
     "check": "check claimed numbers (values, gradients, updates) against the engine",
@@ -234,7 +232,8 @@ def _examples(items: list[str]) -> list[dict[str, str]] | None:
     return found
 
 
-def _build(args):
+def _build(args: argparse.Namespace) -> tuple[Expression, Value, dict[str, Value], Trace,
+                                               list[str]]:
     """The graph of ``grad``: its root, leaves and expression, and the inexact notes."""
     expression = parse(args.expression)
     values = _assignments(args.values)
@@ -257,7 +256,7 @@ def _build(args):
     return expression, root, leaves, steps, notes
 
 
-def _grad(args) -> int:
+def _grad(args: argparse.Namespace) -> int:
     expression, root, leaves, steps, notes = _build(args)
     if args.format != "text":
         print(_grad_document(args, expression, root, leaves, steps, notes))
@@ -289,7 +288,7 @@ def _grad(args) -> int:
     return _pictures(root, args)
 
 
-def _pictures(root, args) -> int:
+def _pictures(root: Value, args: argparse.Namespace) -> int:
     """Write the pictures asked for (--draw, --animate, --html); 1 if one could not be."""
     status = 0
     if args.draw:
@@ -305,7 +304,8 @@ def _pictures(root, args) -> int:
     return status
 
 
-def _grad_document(args, expression, root, leaves, steps, notes) -> str:
+def _grad_document(args: argparse.Namespace, expression: Expression, root: Value,
+                   leaves: dict[str, Value], steps: Trace, notes: list[str]) -> str:
     """``grad`` as Markdown or LaTeX: the forward pass, the gradients and the trace as tables."""
     fmt = args.format
     names = node_names(root)
@@ -328,7 +328,7 @@ def _grad_document(args, expression, root, leaves, steps, notes) -> str:
     return "\n\n".join(blocks)
 
 
-def _draw(root, path: str) -> int:
+def _draw(root: Value, path: str) -> int:
     """Render the graph with ``autograd.draw.render``; its absence is an error, not a crash."""
     try:
         drawing = importlib.import_module("autograd.draw")
@@ -354,7 +354,7 @@ def _is_worksheet(text: str) -> bool:
     return text.strip().lower().endswith(".toml")
 
 
-def _check(args) -> int:
+def _check(args: argparse.Namespace) -> int:
     if _is_worksheet(args.expression):
         given = [option for option, value in (("NAME=VALUE", args.values),
                                               ("--claim", args.claim),
@@ -380,7 +380,7 @@ def _check(args) -> int:
     return 0 if report.ok else 1
 
 
-def _worksheet(args) -> int:
+def _worksheet(args: argparse.Namespace) -> int:
     sheet = worksheets.load(args.file)
     mode = "blank" if args.blank else "answers" if args.answers else "marked"
     document = sheet.render(mode, args.format)

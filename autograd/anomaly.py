@@ -21,7 +21,7 @@ Traceback (most recent call last):
     ...
 autograd.anomaly.AnomalyError: anomaly in the forward pass: sub produced nan, computing x=inf - x=inf
   created at ...
-"""
+"""  # noqa: E501 - the example shows the error's message whole, as it is printed
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ import contextlib
 import os
 import sys
 import weakref
+from collections.abc import Iterator
+from types import FrameType
 
 __all__ = ["AnomalyError", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
 
@@ -54,7 +56,7 @@ def set_detect_anomaly(enabled: bool) -> None:
 
 
 @contextlib.contextmanager
-def detect_anomaly():
+def detect_anomaly() -> Iterator[None]:
     """Context manager: anomaly mode inside the block (see the module docstring)."""
     previous = _enabled
     set_detect_anomaly(True)
@@ -66,7 +68,7 @@ def detect_anomaly():
 
 def _user_line() -> str:
     """``file:line in function: code`` of the first caller outside autograd/ and nn/."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
         frame = frame.f_back
     if frame is None:
@@ -78,24 +80,25 @@ def _user_line() -> str:
     return f"{where}: {code}" if code else where
 
 
-def record(node) -> None:
+def record(node: object) -> None:
     """Remember where ``node`` was created (called by the engines when anomaly mode is on)."""
     _origins[node] = _user_line()
 
 
-def origin(node) -> str:
+def origin(node: object) -> str:
     """Where ``node`` was created, if it was made in anomaly mode."""
     return _origins.get(node, "(created before anomaly mode was on)")
 
 
-def forward_error(op_name: str, inputs: str, result: str, node=None) -> AnomalyError:
+def forward_error(op_name: str, inputs: str, result: str,
+                  node: object | None = None) -> AnomalyError:
     """The error for an operation whose output is not finite (``node``: its result, if made)."""
     where = origin(node) if node is not None else _user_line()
     return AnomalyError(f"anomaly in the forward pass: {op_name} produced {result}, computing "
                         f"{inputs}\n  created at {where}")
 
 
-def backward_error(node_text: str, child_text: str, detail: str, node) -> AnomalyError:
+def backward_error(node_text: str, child_text: str, detail: str, node: object) -> AnomalyError:
     """The error for a gradient contribution that is not finite."""
     return AnomalyError(f"anomaly in backward: the gradient passed from {node_text} to "
                         f"{child_text} is not finite ({detail})\n"

@@ -41,6 +41,7 @@ error: --size must be at least 1, got -3
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
@@ -104,7 +105,7 @@ def run(main: Callable[[list[str]], int | None], argv: Sequence[str] | None = No
     except USER_ERRORS as exc:
         _report(debug, f"error: {_message(exc)}")
         return EXIT_USER_ERROR
-    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
+    except Exception as exc:  # the last resort: a bug, reported as one
         _report(debug, _internal_error_text(exc))
         return EXIT_INTERNAL_ERROR
 
@@ -120,7 +121,7 @@ def _env_says_debug() -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _exit_status(code) -> int:
+def _exit_status(code: object) -> int:
     """An exit status as ``sys.exit`` reads its argument: None is 0; a message is 1."""
     if code is None:
         return 0
@@ -132,9 +133,9 @@ def _exit_status(code) -> int:
 
 def _message(exc: BaseException) -> str:
     """The exception's message; for a bare OSError from the system, "FILE: reason"."""
-    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
-        if str(exc).startswith("[Errno"):  # the system's own wording, not one of ours
-            return f"{exc.filename}: {exc.strerror}"
+    if (isinstance(exc, OSError) and exc.strerror and exc.filename is not None
+            and str(exc).startswith("[Errno")):  # the system's own wording, not one of ours
+        return f"{exc.filename}: {exc.strerror}"
     return str(exc) or type(exc).__name__
 
 
@@ -170,14 +171,10 @@ def _report(debug: bool, text: str) -> None:
 
 
 def _say(text: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()  # what main printed comes first
-    except (OSError, ValueError):
-        pass
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr closed too: nothing more to say
         print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # stderr closed too: nothing more can be said
-        pass
 
 
 def _silence_stdout() -> None:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import pathlib
 
 from .files import write_file
 from .graph import topological_order
-from .text import forward_line, in_words, node_names, number
+from .text import forward_line, in_words, number
 from .trace import MAX_PATHS, STEP_UNITS, PathFinder, Stepper, steps_table
 from .value import Value
 
@@ -45,8 +46,9 @@ MAX_PAGE_NODES = 200
 _PATHS_LISTED = 12  # paths written out in a value's details; the rest are counted
 
 
-def explore(root: Value, path, *, by: str = "edge", edge_labels: bool = True,
-            max_nodes: int = MAX_PAGE_NODES, rankdir: str = "auto") -> pathlib.Path:
+def explore(root: Value, path: str | os.PathLike[str], *, by: str = "edge",
+            edge_labels: bool = True, max_nodes: int = MAX_PAGE_NODES,
+            rankdir: str = "auto") -> pathlib.Path:
     """Write an explorable page of ``root``'s graph and its backward pass to ``path``.
 
     Args:
@@ -165,7 +167,8 @@ def _page_data(stepper: Stepper, order: list) -> dict:
             "forward": [i for i, node in enumerate(order) if node.op is not None]}
 
 
-def _local_lines(node, stepper: Stepper, finder: PathFinder, names) -> list[str]:
+def _local_lines(node: Value, stepper: Stepper, finder: PathFinder,
+                 names: dict[int, str]) -> list[str]:
     """A value's local derivatives: by each of its inputs, and of each node that uses it."""
     from .draw.values import edge_text
 
@@ -175,7 +178,7 @@ def _local_lines(node, stepper: Stepper, finder: PathFinder, names) -> list[str]
     return lines
 
 
-def _paths_of(node, finder: PathFinder, index: dict) -> dict:
+def _paths_of(node: Value, finder: PathFinder, index: dict[int, int]) -> dict[str, object]:
     """The nodes and edges on the paths from ``node`` to the root, and the paths written out
     (up to ``_PATHS_LISTED``), for the page's highlight and details."""
     count = finder.count(node)
@@ -229,7 +232,8 @@ g.node.onpath polygon, g.node.onpath ellipse { stroke: #1565c0 !important; strok
 g.edge.onpath path { stroke: #1565c0 !important; stroke-width: 3px; }
 g.edge.onpath polygon { stroke: #1565c0 !important; fill: #1565c0 !important; }
 g.node.chosen polygon:first-of-type { stroke: #b58900 !important; stroke-width: 4px; }
-.key { display: inline-block; width: 1.6em; height: .9em; border: 2px solid; vertical-align: middle; margin: 0 .3em 0 .8em; }
+.key { display: inline-block; width: 1.6em; height: .9em; border: 2px solid; vertical-align: middle;
+       margin: 0 .3em 0 .8em; }
 """
 
 _PAGE = """<!DOCTYPE html>
@@ -291,7 +295,9 @@ window.addEventListener("error", function (event) {
   D.units.forEach(function (unit, u) { unit.forEach(function (k) { unitOf[k] = u; }); });
   let phase = "forward", fwd = 0, frame = 0, timer = null, chosen = null;
 
-  function el(id) { return svg.getElementById ? svg.getElementById(id) : document.getElementById(id); }
+  function el(id) {
+    return svg.getElementById ? svg.getElementById(id) : document.getElementById(id);
+  }
   function texts(g, prefix) {
     return Array.from(g.querySelectorAll("text")).filter(function (t) {
       return t.textContent.indexOf(prefix) === 0;
@@ -327,7 +333,9 @@ window.addEventListener("error", function (event) {
       p.style.strokeDasharray = state === "pending" ? "5,2" : "";
       p.style.strokeWidth = state === "plain" || state === "pending" ? "1" : "2.5";
     });
-    g.querySelectorAll("polygon").forEach(function (p) { p.style.fill = c[1]; p.style.stroke = c[1]; });
+    g.querySelectorAll("polygon").forEach(function (p) {
+      p.style.fill = c[1]; p.style.stroke = c[1];
+    });
     g.querySelectorAll("text").forEach(function (t) {
       const added = t.textContent.indexOf("+=") === 0;
       t.style.fill = added && state !== "done" ? BACKGROUND : c[1];
@@ -368,7 +376,8 @@ window.addEventListener("error", function (event) {
       n.g.setAttribute("data-grad", g === undefined ? "" : g);
       let state;
       if (phase === "forward") {
-        state = !filled[i] ? "pending" : (fwd > 0 && D.forward[fwd - 1] === i ? "current" : "plain");
+        state = !filled[i] ? "pending"
+          : (fwd > 0 && D.forward[fwd - 1] === i ? "current" : "plain");
       } else if (n.op) {
         const mine = n.inputs.map(function (_, p) { return "e" + i + "-" + p; });
         state = mine.some(function (e) { return next[e]; }) ? "current"
@@ -452,7 +461,8 @@ window.addEventListener("error", function (event) {
     else if (p.count === 0) parts.push("<div>no path leads from it to the output</div>");
     else {
       parts.push("<div>" + p.count + " path" + (p.count === 1 ? "" : "s") +
-        " to the output (highlighted)" + (p.total ? "; their products sum to " + esc(p.total) : "") +
+        " to the output (highlighted)" +
+        (p.total ? "; their products sum to " + esc(p.total) : "") +
         ":</div><ul>" + p.listed.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") +
         (p.listed.length < p.count ? "<li>...</li>" : "") + "</ul>");
     }

@@ -42,10 +42,12 @@ import ast
 import decimal
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any, Literal, cast, overload
 
-from .math_namespaces import ScalarMath
+from .math_namespaces import Number, ScalarMath
 from .ops import OPS, Op, find_op
 from .text import number as format_number
 from .value import Value, apply, as_number
@@ -153,7 +155,7 @@ class ExpressionError(ValueError):
 
     def __init__(self, message: str, text: str | None = None, line: int | None = None,
                  column: int | None = None, length: int = 1, allowed_hint: bool = False,
-                 also: str = ""):
+                 also: str = "") -> None:
         self.reason, self.text, self.line, self.column = message, text, line, column
         full = message
         if text is not None and line is not None and column is not None:
@@ -242,6 +244,9 @@ def _position(text: str, node: ast.AST) -> tuple[int, int, int]:
     ``ast`` counts columns in UTF-8 bytes; this converts them, so ``αβ + x.y`` points right.
     """
     lines = text.splitlines() or [""]
+    # Every node refused or built is an expression or a statement, which have positions;
+    # ast.AST, what ast.walk yields, does not declare them.
+    node = cast(ast.expr, node)
     line = node.lineno
     row = lines[line - 1].encode()
     column = len(row[:node.col_offset].decode(errors="replace")) + 1
@@ -266,9 +271,9 @@ def _construct(message: str) -> str:
     return message
 
 
-def _depth_problem(tree: ast.AST) -> ast.AST | None:
+def _depth_problem(tree: ast.Expression) -> ast.AST | None:
     """The first node deeper than ``MAX_DEPTH`` levels, or None. Iterative."""
-    stack = [(tree.body, 1)]
+    stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -304,11 +309,11 @@ def _literal_problem(text: str, node: ast.Constant) -> str | None:
 
 def _problems(text: str, tree: ast.Expression) -> list[tuple[tuple, str, ast.AST]]:
     """Every construct outside the whitelist: (sort key, message, node), outermost first."""
-    found = []
+    found: list[tuple[tuple[int, int, int], str, ast.AST]] = []
     handled: set[int] = set()
     depth_of = {id(tree.body): 0}
 
-    def add(node, message):
+    def add(node: ast.AST, message: str) -> None:
         line, column, _ = _position(text, node)
         found.append(((line, column, depth_of.get(id(node), 0)), message, node))
 
@@ -362,7 +367,8 @@ def _problems(text: str, tree: ast.Expression) -> list[tuple[tuple, str, ast.AST
     return found
 
 
-def _check_call(node: ast.Call, add, handled: set[int]) -> None:
+def _check_call(node: ast.Call, add: Callable[[ast.AST, str], None],
+                handled: set[int]) -> None:
     func = node.func
     if isinstance(func, ast.Name):
         handled.add(id(func))
@@ -385,7 +391,8 @@ def _check_call(node: ast.Call, add, handled: set[int]) -> None:
                   f"got {len(node.args)}")
 
 
-def _check_constant_exponent(text: str, node: ast.BinOp, add) -> None:
+def _check_constant_exponent(text: str, node: ast.BinOp,
+                             add: Callable[[ast.AST, str], None]) -> None:
     """A constant exponent must be small and must not itself contain a power (9**9**9)."""
     if not all(isinstance(sub, _FOLDABLE) for sub in ast.walk(node.right)):
         return  # something in it is refused on its own
@@ -401,12 +408,12 @@ def _check_constant_exponent(text: str, node: ast.BinOp, add) -> None:
     except ExpressionError as exc:
         add(node.right, exc.reason)
         return
-    if abs(exponent) > MAX_EXPONENT:
+    if exponent > MAX_EXPONENT or exponent < -MAX_EXPONENT:
         add(node.right, f"the exponent {format_number(exponent)} is too large: constant "
                         f"exponents are limited to {MAX_EXPONENT} in size")
 
 
-def _fold(text: str, node: ast.AST):
+def _fold(text: str, node: ast.AST) -> Number:
     """The value of a constant subexpression (no variables, no powers), exactly where it can be.
 
     Used for constant exponents only (``x ** (1/2)``). Returns an int, Fraction or float.
@@ -430,9 +437,11 @@ def _fold(text: str, node: ast.AST):
             raise ExpressionError("division by zero in a constant exponent")
         return Fraction(a) / Fraction(b) if not isinstance(a, float) and \
             not isinstance(b, float) else a / b
-    op = functions().get(node.func.id) if isinstance(node, ast.Call) and \
-        isinstance(node.func, ast.Name) else None
-    if op is not None and len(node.args) == op.arity and not node.keywords:
+    op = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        op = functions().get(node.func.id)
+    if isinstance(node, ast.Call) and op is not None and len(node.args) == op.arity \
+            and not node.keywords:
         args = [float(_fold(text, arg)) for arg in node.args]
         problem = op.domain(ScalarMath, *args) if op.restricted else None
         if problem is not None:
@@ -541,7 +550,8 @@ def _parse_steps(source: str) -> Expression:
     defined once, before it is used, and used by a later step (the last is the output)."""
     module = _syntax_tree(source, "exec")
     names = [_step_name(source, statement) for statement in module.body]
-    values = [statement.value for statement in module.body]
+    # Each statement is an assignment: _step_name refused any other.
+    values = [cast(ast.Assign, statement).value for statement in module.body]
     _refuse_problems(source, [ast.Expression(body=value) for value in values])
     defined: dict[str, int] = {}
     for k, (name, value) in enumerate(zip(names, values)):
@@ -655,6 +665,10 @@ def parse(text: str) -> Expression:
     return Expression(source, tree, tuple(_used_names(tree)))
 
 
+@overload
+def _syntax_tree(source: str, mode: Literal["exec"]) -> ast.Module: ...
+@overload
+def _syntax_tree(source: str, mode: Literal["eval"]) -> ast.Expression: ...
 def _syntax_tree(source: str, mode: str) -> ast.AST:
     """``ast.parse`` of the text (an AST only: nothing is compiled to code), its syntax errors
     turned into located refusals."""
@@ -710,7 +724,12 @@ def _used_names(tree: ast.AST) -> list[str]:
 
 def _source_order(tree: ast.AST) -> list[ast.AST]:
     nodes = [n for n in ast.walk(tree) if hasattr(n, "lineno")]
-    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+
+    def position(node: ast.AST) -> tuple[int, int]:
+        positioned = cast(ast.expr, node)  # it has a lineno, so a col_offset too
+        return positioned.lineno, positioned.col_offset
+
+    return sorted(nodes, key=position)
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -719,7 +738,11 @@ _INT = re.compile(r"[+-]?\d+")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 
 
-def parse_number(text, exact: bool = False, what: str = "a value"):
+@overload
+def parse_number(text: object, exact: Literal[True], what: str = ...) -> Fraction: ...
+@overload
+def parse_number(text: object, exact: bool = False, what: str = ...) -> Number: ...
+def parse_number(text: object, exact: bool = False, what: str = "a value") -> Number:
     """A number from text such as ``"3"``, ``"-0.25"``, ``"1e-3"`` or ``"3/4"``; never eval'd.
 
     Args:
@@ -770,14 +793,14 @@ def parse_number(text, exact: bool = False, what: str = "a value"):
             raise ExpressionError(f"{what} {raw!r} divides by zero")
         value = Fraction(numerator, denominator)
         return value if exact else numerator / denominator
-    number = _decimal(text)
-    if number is None:
+    parsed = _decimal(text)
+    if parsed is None:
         raise ExpressionError(f"{what} must be a number such as 3, -0.25, 1e-3 or 3/4, got "
                               f"{raw!r} (values are read, never evaluated)")
-    if not number.is_finite() or abs(number.adjusted()) > 308:
+    if not parsed.is_finite() or abs(parsed.adjusted()) > 308:
         raise ExpressionError(f"{what} must be a finite number within the range of a float, "
                               f"got {raw!r}")
-    return Fraction(number) if exact else float(number)
+    return Fraction(parsed) if exact else float(parsed)
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -790,9 +813,9 @@ def _decimal(text: str) -> decimal.Decimal | None:
     return decimal.Decimal(text)
 
 
-def _literal(text: str, node: ast.Constant, exact: bool):
+def _literal(text: str, node: ast.Constant, exact: bool) -> Number:
     """The number a literal in the expression stands for (its digits, exactly, if ``exact``)."""
-    value = node.value
+    value = cast(float, node.value)  # callers pass the literal of a number: an int or float
     if isinstance(value, int):
         return Fraction(value) if exact else value
     if not exact:
@@ -805,24 +828,25 @@ def _literal(text: str, node: ast.Constant, exact: bool):
 # ----------------------------------------------------------------------------- building
 
 class _Builder:
-    def __init__(self, expression: Expression, leaves: dict[str, Value], exact: bool):
+    def __init__(self, expression: Expression, leaves: dict[str, Value], exact: bool) -> None:
         self.text, self.exact = expression.text, exact
         self.leaves = dict(leaves)  # the inputs, then each step's Value as it is built
 
     def steps(self, expression: Expression) -> dict[str, Value]:
         """Build every named step in order; each Value is labelled with its step's name."""
         built = {}
-        for step, statement in zip(expression.steps, expression.tree.body):
-            value = self(statement.value)
+        module = cast(ast.Module, expression.tree)  # named steps: a module of assignments
+        for step, statement in zip(expression.steps, module.body):
+            value = self(cast(ast.Assign, statement).value)
             value.label = step.name
             self.leaves[step.name] = built[step.name] = value
         return built
 
-    def fail(self, node, message: str) -> ExpressionError:
+    def fail(self, node: ast.AST, message: str) -> ExpressionError:
         line, column, length = _position(self.text, node)
         return ExpressionError(message, self.text, line, column, length)
 
-    def apply(self, node, operation, *args) -> Value:
+    def apply(self, node: ast.AST, operation: Callable[..., Value], *args: Any) -> Value:
         """Run one Value operation, turning the engine's math errors into located ones."""
         try:
             out = operation(*args)
@@ -835,15 +859,16 @@ class _Builder:
                                   "(about 1.8e308)")
         return out
 
-    def power(self, node, base: Value, exponent) -> Value:
+    def power(self, node: ast.AST, base: Value, exponent: Value | Number) -> Value:
         """``base ** exponent``, refusing exact results too large to compute."""
         size = exponent.data if isinstance(exponent, Value) else exponent
-        if isinstance(size, (int, float, Fraction)) and abs(size) > MAX_EXPONENT:
+        if isinstance(size, (int, float, Fraction)) and (size > MAX_EXPONENT
+                                                         or size < -MAX_EXPONENT):
             raise self.fail(node, f"the exponent {format_number(size)} is too large: "
                                   f"exponents are limited to {MAX_EXPONENT} in size")
         return self.apply(node, lambda: base ** exponent)
 
-    def __call__(self, node) -> Value:
+    def __call__(self, node: ast.AST) -> Value:
         if isinstance(node, ast.Constant):
             return Value(_literal(self.text, node, self.exact))
         if isinstance(node, ast.Name):
@@ -869,12 +894,13 @@ class _Builder:
             return self.apply(node, apply, op, left, right)
         if isinstance(node, ast.Call):
             arguments = [self(arg) for arg in node.args]
-            return self.apply(node, apply, functions()[node.func.id], *arguments)
+            function = cast(ast.Name, node.func)  # parse refused calls of anything else
+            return self.apply(node, apply, functions()[function.id], *arguments)
         raise self.fail(node, f"{type(node).__name__} cannot be built")  # pragma: no cover
 
 
-def build(expression: Expression | str, values: dict, exact: bool = False,
-          output: str | None = None):
+def build(expression: Expression | str, values: dict[str, Any], exact: bool = False,
+          output: str | None = None) -> tuple[Value, dict[str, Value]]:
     """Build the ``Value`` graph of an expression at the given values.
 
     Each variable becomes one leaf ``Value`` labelled with its name (used as often as the
@@ -932,12 +958,13 @@ def build(expression: Expression | str, values: dict, exact: bool = False,
     leaves = {name: _leaf(name, values[name], exact) for name in expression.variables}
     builder = _Builder(expression, leaves, exact)
     if not expression.steps:
-        return builder(expression.tree.body), leaves
+        tree = cast(ast.Expression, expression.tree)  # no steps: parsed in "eval" mode
+        return builder(tree.body), leaves
     built = builder.steps(expression)
-    return built[output or expression.output], leaves
+    return built[output or expression.steps[-1].name], leaves
 
 
-def _check_values(expression: Expression, values: dict) -> None:
+def _check_values(expression: Expression, values: dict[str, Any]) -> None:
     """Refuse a missing value, or one for a name that is no input."""
     names = expression.variables
     uses = (f"the expression uses {', '.join(names)}" if names
@@ -961,7 +988,7 @@ def _check_values(expression: Expression, values: dict) -> None:
                               f"not use; {uses}")
 
 
-def _leaf(name: str, value, exact: bool) -> Value:
+def _leaf(name: str, value: object, exact: bool) -> Value:
     """The leaf of variable ``name``: a Value given for it, or a new one holding the number."""
     if isinstance(value, Value):
         if value.label != name or value.op is not None:

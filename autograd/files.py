@@ -24,7 +24,8 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from types import FrameType
+from typing import BinaryIO, NoReturn
 
 __all__ = ["NotARegularFileError", "STALE_TEMP_SECONDS", "open_regular_file", "atomic_write",
            "write_file",
@@ -163,7 +164,7 @@ def remove_stale_temp_files(target: str | os.PathLike,
     target = Path(target)
     name = re.escape(target.name)
     ours = re.compile("|".join(f"(?:{p.format(name=name)})" for p in _TEMP_PATTERNS))
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         entries = list(os.scandir(target.parent))
@@ -189,7 +190,7 @@ into ``SystemExit``: SIGTERM (``kill``, a job scheduler, a container stopping) a
 there is one, SIGHUP (the terminal or SSH session closing)."""
 
 
-def _raise_exit(signum, frame):
+def _raise_exit(signum: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(128 + signum)
 
 
@@ -291,7 +292,7 @@ def atomic_write(path: str | os.PathLike, what: str = "a file") -> Iterator[Bina
     _sync_folder(target.parent)
 
 
-def write_file(path: str | os.PathLike, data: str | bytes, what: str = "a file",
+def write_file(path: str | os.PathLike[str], data: str | bytes, what: str = "a file",
                make_folder: bool = False) -> Path:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` in one piece with ``atomic_write``:
     the old file, or the whole new one, never half of one; a named pipe or a device is
@@ -324,7 +325,7 @@ def _make_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
-def _create(tmp: Path, path: Path) -> int:
+def _create(tmp: Path, path: str | os.PathLike[str]) -> int:
     """Create the temporary file; an error names the file the user asked for, not ``tmp``."""
     try:
         return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),

@@ -26,6 +26,7 @@ inf
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 __all__ = ["NonFiniteError", "allow_non_finite", "set_allow_non_finite",
            "is_non_finite_allowed", "HOW_TO_ALLOW"]
@@ -54,7 +55,7 @@ def set_allow_non_finite(allowed: bool) -> None:
 
 
 @contextlib.contextmanager
-def allow_non_finite():
+def allow_non_finite() -> Iterator[None]:
     """Context manager: inf and NaN follow IEEE 754 inside the block (see the module
     docstring); the setting before it is restored after it, also on an error."""
     previous = _allowed

@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from fractions import Fraction
+from typing import Any
+
+from .math_namespaces import Number
 
 __all__ = ["Formula", "FormulaMath", "symbol", "number", "derivative", "apply_symbol", "latex",
            "latex_number", "expression_text", "LATEX_FUNCTIONS"]
@@ -60,56 +63,57 @@ class Formula:
     __slots__ = ("kind", "value", "args", "function")
     __array_ufunc__ = None  # so that NumPy never tries to treat a formula as an array
 
-    def __init__(self, kind: str, value=None, args: tuple = (), function: str = ""):
+    def __init__(self, kind: str, value: Any = None, args: tuple[Formula, ...] = (),
+                 function: str = "") -> None:
         self.kind, self.value, self.args, self.function = kind, value, args, function
 
     # ----------------------------------------------------------------- building
 
-    def __add__(self, other):
+    def __add__(self, other: Formula | Number) -> Formula:
         return _binary("+", self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Formula | Number) -> Formula:
         return _binary("+", other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Formula | Number) -> Formula:
         return _binary("-", self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Formula | Number) -> Formula:
         return _binary("-", other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Formula | Number) -> Formula:
         return _binary("*", self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Formula | Number) -> Formula:
         return _binary("*", other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Formula | Number) -> Formula:
         return _binary("/", self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Formula | Number) -> Formula:
         return _binary("/", other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Formula | Number) -> Formula:
         return _binary("**", self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Formula | Number) -> Formula:
         return _binary("**", other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Formula:
         if self.kind == "number":
             return number(-self.value)
         if self.kind == "neg":
             return self.args[0]
         return Formula("neg", args=(self,))
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         raise TypeError("a formula has no truth value: a rule that branches on its inputs' "
                         "values (if a > 0: ...) cannot be written as a formula; use the "
                         "math namespace's step or sign instead")
 
     # ----------------------------------------------------------------- reading
 
-    def is_number(self, value=None) -> bool:
+    def is_number(self, value: Number | None = None) -> bool:
         """True for a number (equal to ``value``, if given)."""
         return self.kind == "number" and (value is None or self.value == value)
 
@@ -132,7 +136,7 @@ def symbol(name: str) -> Formula:
     return Formula("name", str(name))
 
 
-def number(value) -> Formula:
+def number(value: Formula | Number) -> Formula:
     """A number in a formula (int, float or Fraction); a formula is returned as it is."""
     if isinstance(value, Formula):
         return value
@@ -154,7 +158,7 @@ def derivative(of: Formula | str, by: Formula | str) -> Formula:
     return Formula("derivative", args=(top, bottom))
 
 
-def apply_symbol(symbol_: str, *args) -> Formula:
+def apply_symbol(symbol_: str, *args: Formula | Number) -> Formula:
     """An operation written with its table symbol: ``apply_symbol("*", a, b)`` is ``a * b``,
     ``apply_symbol("-", a)`` is ``-a``, ``apply_symbol("exp", a)`` is ``exp(a)``."""
     if len(args) == 2 and symbol_ in _BINARY:
@@ -164,7 +168,7 @@ def apply_symbol(symbol_: str, *args) -> Formula:
     return Formula("call", args=tuple(number(a) for a in args), function=symbol_)
 
 
-def _binary(op: str, a, b) -> Formula:
+def _binary(op: str, a: Formula | Number, b: Formula | Number) -> Formula:
     """``a op b``, tidied: 0 and 1 vanish where they change nothing, numbers are folded."""
     a, b = number(a), number(b)
     if a.kind == "number" and b.kind == "number":
@@ -219,7 +223,7 @@ def _binary(op: str, a, b) -> Formula:
     return Formula(op, args=(a, b))
 
 
-def _fold(op: str, a, b):
+def _fold(op: str, a: Number, b: Number) -> Number | None:
     """``a op b`` for two numbers, where it is exact (ints, Fractions); else None."""
     if isinstance(a, float) or isinstance(b, float):
         return None
@@ -235,7 +239,7 @@ def _fold(op: str, a, b):
                 return None
             quotient = Fraction(a) / Fraction(b)
             return quotient.numerator if quotient.denominator == 1 else quotient
-        if op == "**" and isinstance(b, int) and abs(b) <= 8 and abs(a) < 10 ** 6:
+        if op == "**" and isinstance(b, int) and abs(b) <= 8 and -10 ** 6 < a < 10 ** 6:
             return Fraction(a) ** b if b < 0 else a ** b
     except (ArithmeticError, TypeError, ValueError):
         return None
@@ -251,18 +255,18 @@ class _FormulaMath:
     """
 
     @staticmethod
-    def pow(a, c):
+    def pow(a: Formula | Number, c: Formula | Number) -> Formula:
         return _binary("**", a, c)
 
     @staticmethod
-    def any(condition):  # domain checks never run on formulas
+    def any(condition: object) -> bool:  # domain checks never run on formulas
         raise TypeError("domain checks need numbers, not formulas")
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., Formula]:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        def call(*args):
+        def call(*args: Formula | Number) -> Formula:
             return apply_symbol(name, *args)
 
         call.__name__ = name
@@ -274,14 +278,14 @@ FormulaMath = _FormulaMath()
 
 # ------------------------------------------------------------------------- text
 
-def _number_text(x) -> str:
+def _number_text(x: object) -> str:
     # The exact form, so that a formula's text computes exactly what its rule does.
     from .text import number as format_number  # the one number formatter
 
     return format_number(x, exact=True)
 
 
-def _precedence(f: Formula) -> int:
+def _precedence(f: Formula) -> float:
     if f.kind in _BINARY:
         return _BINARY[f.kind]
     if f.kind == "neg":
@@ -378,7 +382,7 @@ def _latex_name(name: str) -> str:
     return f"\\text{{{name}}}"
 
 
-def latex_number(x) -> str:
+def latex_number(x: object) -> str:
     """A number in LaTeX: fractions as ``\\frac{p}{q}``, others as the trace shows them."""
     if isinstance(x, Fraction) and x.denominator != 1:
         sign = "-" if x < 0 else ""
@@ -390,7 +394,7 @@ def latex_number(x) -> str:
     return text
 
 
-def latex(f: Formula, functions=None) -> str:
+def latex(f: Formula, functions: Mapping[str, str] | None = None) -> str:
     """The formula in LaTeX: ``\\frac`` for division, ``\\cdot`` for products, superscript
     powers; ``functions`` maps a function's name to a template such as ``\\sqrt{%s}`` (the
     operation table's own notation), else ``\\exp``-style or ``\\operatorname{name}``."""

@@ -25,9 +25,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from math import isfinite
+from typing import Any
 
 from . import finite
-from .math_namespaces import ScalarMath
+from .math_namespaces import Number, Operand, ScalarMath
 from .operators import Operators
 from .ops import Op
 from .text import describe, number
@@ -66,12 +67,13 @@ class Dual(Operators):
 
     __slots__ = ("data", "tangent")
 
-    def __init__(self, data, tangent=0):
+    def __init__(self, data: Number, tangent: Number = 0) -> None:
         self.data = as_number(data, "a Dual's data")
         self.tangent = as_number(tangent, "a Dual's tangent")
 
     @staticmethod
-    def _apply(op: type[Op], a: Dual, b: Dual | None = None, const=None) -> Dual:
+    def _apply(op: type[Op], a: Dual, b: Dual | None = None,
+               const: Number | None = None) -> Dual:
         """``op`` on the data of ``a`` and ``b`` (None for a one-input operation; ``const`` is
         the exponent of ``x ** c``), and the tangent of the result by the chain rule."""
         inputs = (a,) if b is None else (a, b)
@@ -100,21 +102,21 @@ class Dual(Operators):
         out.data, out.tangent = data, tangent
         return out
 
-    def _binary(self, op: type[Op], other, reflected: bool = False) -> Dual:
+    def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Dual:
         other = _as_dual(other)
         return Dual._apply(op, other, self) if reflected else Dual._apply(op, self, other)
 
     def _unary(self, op: type[Op]) -> Dual:
         return Dual._apply(op, self)
 
-    def _with_const(self, op: type[Op], const) -> Dual:
+    def _with_const(self, op: type[Op], const: Any) -> Dual:
         return Dual._apply(op, self, const=as_number(const, "the exponent"))
 
     def __repr__(self) -> str:
         return f"Dual(data={number(self.data)}, tangent={number(self.tangent)})"
 
 
-def _as_dual(x) -> Dual:
+def _as_dual(x: object) -> Dual:
     """``x`` as an input of a Dual's operation: itself, or a constant (tangent 0)."""
     if isinstance(x, Dual):
         return x
@@ -127,7 +129,8 @@ def _as_dual(x) -> Dual:
     return out
 
 
-def _check_float(op, inputs, const, data, tangent, locals_) -> None:
+def _check_float(op: type[Op], inputs: tuple[Dual, ...], const: Number | None, data: Number,
+                 tangent: Number, locals_: tuple[Operand, ...]) -> None:
     """Refuse a result or tangent that is not finite (unless inf and NaN are allowed), and
     warn when an operation on exact numbers had to give a float."""
     if not (_finite(data) and _finite(tangent)) and not finite.is_non_finite_allowed():
@@ -140,7 +143,8 @@ def _check_float(op, inputs, const, data, tangent, locals_) -> None:
                       stacklevel=5)
 
 
-def _refuse(op, inputs, const, data, tangent, locals_) -> None:
+def _refuse(op: type[Op], inputs: tuple[Dual, ...], const: Number | None, data: Number,
+            tangent: Number, locals_: tuple[Operand, ...]) -> None:
     """Raise the error for an operation whose result, local derivative or tangent is inf or
     NaN, naming the operation and how that number was made."""
     where = describe(op, inputs, const)
@@ -161,11 +165,12 @@ def _refuse(op, inputs, const, data, tangent, locals_) -> None:
                                 + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
 
 
-def _finite(x) -> bool:
+def _finite(x: object) -> bool:
     return not isinstance(x, float) or isfinite(x)
 
 
-def jvp(f: Callable, primals: Sequence, tangents: Sequence):
+def jvp(f: Callable[..., Any], primals: Sequence[Number],
+        tangents: Sequence[Number]) -> tuple[Number, Number] | tuple[list[Number], list[Number]]:
     """f's value at ``primals`` and its derivative along ``tangents``, in one forward pass.
 
     The derivative along the direction t is Σ_i ∂f/∂x_i · t_i (the Jacobian-vector product):
@@ -221,7 +226,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence):
     return _value_and_tangent(result)
 
 
-def _numbers(xs, name: str) -> list:
+def _numbers(xs: object, name: str) -> list[Number]:
     """``xs`` (primals or tangents) as a list of numbers, or a TypeError saying what to pass."""
     if not isinstance(xs, (list, tuple)):
         raise TypeError(f"jvp takes {name} as a list or tuple of numbers, one per argument of "
@@ -233,7 +238,7 @@ def _numbers(xs, name: str) -> list:
     return [as_number(x, f"{name}[{i}]") for i, x in enumerate(xs)]
 
 
-def _value_and_tangent(result) -> tuple:
+def _value_and_tangent(result: object) -> tuple[Number, Number]:
     """One output of f as (value, derivative): a constant's derivative is 0."""
     if isinstance(result, Dual):
         return result.data, result.tangent
@@ -247,5 +252,5 @@ def _value_and_tangent(result) -> tuple:
                         "a number, or a list or tuple of numbers") from None
 
 
-def _count(xs: list, noun: str) -> str:
+def _count(xs: list[Number], noun: str) -> str:
     return f"{len(xs)} {noun}{'' if len(xs) == 1 else 's'}"

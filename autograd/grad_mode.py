@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 __all__ = ["no_grad", "is_grad_enabled"]
 
@@ -15,7 +16,7 @@ def is_grad_enabled() -> bool:
 
 
 @contextlib.contextmanager
-def no_grad():
+def no_grad() -> Iterator[None]:
     """Context manager: operations inside build no graph (for evaluation, e.g. a test set).
 
     Results keep their ``data`` but have no parents, so ``backward()`` from them reaches

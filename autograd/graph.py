@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-__all__ = ["topological_order"]
+from typing import Any, Protocol, TypeVar
+
+__all__ = ["topological_order", "Node"]
 
 
-def topological_order(root) -> list:
+class Node(Protocol):
+    """A node of a computation graph: an ``autograd.Value`` or an ``nn.Tensor``, with its
+    ``data``, its ``label``, the operation ``op`` that made it (None for a leaf), the
+    operation's ``inputs`` and its plain-number constant ``const`` (else None)."""
+
+    @property
+    def data(self) -> Any: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def op(self) -> Any: ...
+    @property
+    def const(self) -> Any: ...
+    @property
+    def inputs(self) -> tuple[Any, ...]: ...
+
+
+_N = TypeVar("_N", bound=Node)
+
+
+def topological_order(root: _N) -> list[_N]:
     """Every node that ``root`` depends on, each once, inputs before the nodes that use them.
 
     Works for any node with an ``inputs`` tuple (``autograd.Value``, ``nn.Tensor``). The walk
@@ -26,7 +48,7 @@ def topological_order(root) -> list:
     >>> [n.label for n in topological_order(c + a)][:3]
     ['a', 'b', 'c']
     """
-    order = []
+    order: list[_N] = []
     seen = {root}
     # Each stack entry is a node and an iterator over its inputs not yet visited; a node
     # joins the order when its iterator is exhausted, i.e. after all of its inputs. A leaf

@@ -32,9 +32,28 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from types import ModuleType
+from typing import Any, Protocol
 
-__all__ = ["ScalarMath", "SympyMath", "LibraryMath", "exact_sqrt"]
+__all__ = ["ScalarMath", "SympyMath", "LibraryMath", "MathNamespace", "Number", "Operand",
+           "exact_sqrt"]
+
+Number = int | float | Fraction
+"""A plain Python number, what ``ScalarMath`` (and so ``autograd.Value``) computes with."""
+
+Operand = Any
+"""What a rule of the operation table computes with: a Python number, a NumPy array, a sympy
+expression or an ``autograd.formula.Formula``, whichever its namespace works on. One rule is
+written for all of them, so to a type checker it is any value."""
+
+
+class MathNamespace(Protocol):
+    """What a rule calls on its namespace ``m``: any function by name (``m.exp(a)``,
+    ``m.pow(a, c)``), from the engine or from the namespace's library."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]: ...
 
 
 class LibraryMath:
@@ -47,10 +66,10 @@ class LibraryMath:
 
     library_name = ""
 
-    def _library(self):  # pragma: no cover - every namespace overrides it
+    def _library(self) -> ModuleType:  # pragma: no cover - every namespace overrides it
         raise NotImplementedError
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
         found = getattr(self._library(), name, None)
@@ -73,7 +92,7 @@ def exact_sqrt(x: Fraction) -> Fraction | None:
     return None
 
 
-def _to_float(x) -> float:
+def _to_float(x: Number) -> float:
     """``x`` as a float, saturating at +-inf for ints and Fractions beyond the float range."""
     try:
         return float(x)
@@ -93,25 +112,25 @@ class _ScalarMath(LibraryMath):
 
     library_name = "math"
 
-    def _library(self):
+    def _library(self) -> ModuleType:
         return math
 
     @staticmethod
-    def any(condition) -> bool:
+    def any(condition: object) -> bool:
         return bool(condition)
 
     @staticmethod
-    def pow(a, c):
+    def pow(a: Any, c: Any) -> Any:
         return a ** c
 
     @staticmethod
-    def log(a):
+    def log(a: Any) -> float:
         if isinstance(a, Fraction) and a > 0:  # exact parts: no underflow to 0 on the way
             return math.log(a.numerator) - math.log(a.denominator)
         return math.log(a)
 
     @staticmethod
-    def sqrt(a):
+    def sqrt(a: Any) -> float | Fraction:
         if isinstance(a, Fraction) and a >= 0:
             root = exact_sqrt(a)
             if root is not None:
@@ -119,11 +138,11 @@ class _ScalarMath(LibraryMath):
         return math.sqrt(a)
 
     @staticmethod
-    def tanh(a):
+    def tanh(a: Any) -> float:
         return math.tanh(_to_float(a))
 
     @staticmethod
-    def sigmoid(a):
+    def sigmoid(a: Any) -> float:
         # Two branches so that exp never sees a large positive argument (no overflow).
         a = _to_float(a)
         if a >= 0:
@@ -132,19 +151,19 @@ class _ScalarMath(LibraryMath):
         return e / (1.0 + e)
 
     @staticmethod
-    def relu(a):
+    def relu(a: Any) -> Any:
         if a > 0:
             return a
         return type(a)(0) if a <= 0 else a  # NaN, neither > 0 nor <= 0, stays NaN
 
     @staticmethod
-    def step(a):  # of the input's own type: a Fraction stays exact, a float stays a float
+    def step(a: Any) -> Any:  # of the input's type: a Fraction stays exact, a float a float
         if a > 0:
             return type(a)(1)
         return type(a)(0) if a <= 0 else a  # NaN stays NaN
 
     @staticmethod
-    def sign(a):
+    def sign(a: Any) -> Any:
         if a > 0:
             return type(a)(1)
         if a < 0:
@@ -152,7 +171,7 @@ class _ScalarMath(LibraryMath):
         return type(a)(0) if a == 0 else a  # NaN stays NaN
 
     @staticmethod
-    def abs(a):
+    def abs(a: Any) -> Any:
         return abs(a)
 
 
@@ -166,30 +185,30 @@ class _SympyMath(LibraryMath):
 
     library_name = "sympy"
 
-    def _library(self):
+    def _library(self) -> ModuleType:
         import sympy
 
         return sympy
 
     @staticmethod
-    def any(condition):  # pragma: no cover - domain checks do not run on symbols
+    def any(condition: object) -> bool:  # pragma: no cover - domain checks do not run on symbols
         raise TypeError("domain checks need numbers, not sympy expressions")
 
     @staticmethod
-    def pow(a, c):
+    def pow(a: Any, c: Any) -> Any:
         return a ** c
 
-    def sigmoid(self, a):
+    def sigmoid(self, a: Any) -> Any:
         return 1 / (1 + self._library().exp(-a))
 
-    def relu(self, a):
+    def relu(self, a: Any) -> Any:
         sympy = self._library()
         return sympy.Piecewise((a, a > 0), (0, True))
 
-    def step(self, a):
+    def step(self, a: Any) -> Any:
         return self._library().Heaviside(a, 0)
 
-    def abs(self, a):
+    def abs(self, a: Any) -> Any:
         return self._library().Abs(a)
 
 

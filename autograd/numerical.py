@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .grad_mode import no_grad
-from .math_namespaces import ScalarMath
+from .math_namespaces import Number, ScalarMath
 from .ops import Op
 from .text import Table, number
 from .value import Value
@@ -106,7 +106,7 @@ class GradcheckReport:
     """
 
     what: str
-    rows: tuple
+    rows: tuple[GradcheckRow, ...]
     value: float
     rtol: float
     atol: float
@@ -117,7 +117,7 @@ class GradcheckReport:
         return all(row.ok for row in self.rows)
 
     @property
-    def wrong(self) -> list:
+    def wrong(self) -> list[GradcheckRow]:
         """The rows that disagree."""
         return [row for row in self.rows if not row.ok]
 
@@ -146,7 +146,8 @@ class GradcheckReport:
         return self.table().html()
 
 
-def _parameter_names(function, skip: int, count: int, fallback: str) -> list[str]:
+def _parameter_names(function: Callable[..., object], skip: int, count: int,
+                     fallback: str) -> list[str]:
     try:
         names = [p.name for p in inspect.signature(function).parameters.values()][skip:]
     except (TypeError, ValueError):
@@ -156,8 +157,8 @@ def _parameter_names(function, skip: int, count: int, fallback: str) -> list[str
     return names[:count]
 
 
-def gradcheck(op_or_function, *inputs, h: float = STEP, rtol: float = RTOL,
-              atol: float = ATOL) -> GradcheckReport:
+def gradcheck(op_or_function: type[Op] | Callable[..., Value], *inputs: Number,
+              h: float = STEP, rtol: float = RTOL, atol: float = ATOL) -> GradcheckReport:
     """Compare derivatives with central differences in float64, at the point ``inputs``.
 
     Args:
@@ -195,7 +196,8 @@ def gradcheck(op_or_function, *inputs, h: float = STEP, rtol: float = RTOL,
     return _check_function(op_or_function, point, h, rtol, atol)
 
 
-def _check_op(op: type[Op], point: list[float], h, rtol, atol) -> GradcheckReport:
+def _check_op(op: type[Op], point: list[float], h: float, rtol: float,
+              atol: float) -> GradcheckReport:
     needed = op.arity + op.takes_const
     if len(point) != needed:
         raise ValueError(f"gradcheck of {op.name} needs {needed} number(s): one per "
@@ -211,7 +213,7 @@ def _check_op(op: type[Op], point: list[float], h, rtol, atol) -> GradcheckRepor
     names = _parameter_names(op.forward, 1, op.arity, "a")
     rows = []
     for k in range(op.arity):
-        def f(*xs):
+        def f(*xs: float) -> float:
             return op.forward(ScalarMath, *xs)
 
         numerical = central_difference(f, point, k, h)
@@ -221,7 +223,8 @@ def _check_op(op: type[Op], point: list[float], h, rtol, atol) -> GradcheckRepor
                            float(out), rtol, atol)
 
 
-def _check_function(function, point: list[float], h, rtol, atol) -> GradcheckReport:
+def _check_function(function: Callable[..., object], point: list[float], h: float,
+                    rtol: float, atol: float) -> GradcheckReport:
     names = _parameter_names(function, 0, len(point), "x")
     leaves = [Value(x, label=name) for x, name in zip(point, names)]
     out = function(*leaves)
@@ -230,9 +233,9 @@ def _check_function(function, point: list[float], h, rtol, atol) -> GradcheckRep
                         f"{type(out).__name__}")
     out.backward()
 
-    def f(*xs):
-        with no_grad():
-            return function(*(Value(x) for x in xs)).data
+    def f(*xs: float) -> float:
+        with no_grad():  # function returns a Value: checked just above
+            return function(*(Value(x) for x in xs)).data  # type: ignore[attr-defined]
 
     rows = [_row(name, x, float(leaf.grad), central_difference(f, point, k, h),
                  float(out.data), h, rtol, atol)
@@ -242,7 +245,8 @@ def _check_function(function, point: list[float], h, rtol, atol) -> GradcheckRep
                            float(out.data), rtol, atol)
 
 
-def _row(name, at, analytic, numerical, value, h, rtol, atol) -> GradcheckRow:
+def _row(name: str, at: float, analytic: float, numerical: float, value: float, h: float,
+         rtol: float, atol: float) -> GradcheckRow:
     # The central difference's own rounding, about eps * |f| / h, is added to atol: without
     # it a large f with a small derivative could never pass.
     allowed = atol + _ROUNDING * abs(value) / h + rtol * max(abs(analytic), abs(numerical))

@@ -16,6 +16,9 @@ also offer ``operator_method(op, reflected)``, a classmethod returning a faster 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from .ops import OPS, Op, find_op
 
 __all__ = ["Operators", "PYTHON_OPERATORS", "refresh", "made_from_table"]
@@ -31,6 +34,8 @@ PYTHON_OPERATORS: dict[tuple[str, int], tuple[str, ...]] = {
 """Python's syntax: the special methods that an operation of a given (symbol, arity) is
 written with (the forward one, then the reflected one for ``2 * x``)."""
 
+_Self = TypeVar("_Self", bound="Operators")
+
 
 class Operators:
     """Mixin: the table's operations as Python operators and methods (see the module
@@ -38,17 +43,37 @@ class Operators:
 
     __slots__ = ()
 
-    def __init_subclass__(cls, **kwargs):
+    if TYPE_CHECKING:
+        # What a type checker cannot see, because refresh() makes it at run time: the methods
+        # the class that mixes Operators in supplies (see the module docstring), the operators
+        # of PYTHON_OPERATORS, and a method for each one-input function of OPS, whose names
+        # only the table knows (it grows with autograd.register_op).
+        def _binary(self: _Self, op: type[Op], other: Any, reflected: bool = False) -> _Self: ...
+        def _unary(self: _Self, op: type[Op]) -> _Self: ...
+        def _with_const(self: _Self, op: type[Op], const: Any) -> _Self: ...
+        def __add__(self: _Self, other: Any) -> _Self: ...
+        def __radd__(self: _Self, other: Any) -> _Self: ...
+        def __sub__(self: _Self, other: Any) -> _Self: ...
+        def __rsub__(self: _Self, other: Any) -> _Self: ...
+        def __mul__(self: _Self, other: Any) -> _Self: ...
+        def __rmul__(self: _Self, other: Any) -> _Self: ...
+        def __truediv__(self: _Self, other: Any) -> _Self: ...
+        def __rtruediv__(self: _Self, other: Any) -> _Self: ...
+        def __neg__(self: _Self) -> _Self: ...
+        def __abs__(self: _Self) -> _Self: ...
+        def __getattr__(self: _Self, name: str) -> Callable[[], _Self]: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "operator_method" in vars(cls):
             _install_fast(cls)
 
-    def __pow__(self, other):
+    def __pow__(self: _Self, other: Any) -> _Self:
         if isinstance(other, Operators):
             return self._binary(_POWERS["pow"], other)
         return self._with_const(_POWERS["pow_const"], other)
 
-    def __rpow__(self, other):
+    def __rpow__(self: _Self, other: Any) -> _Self:
         return self._binary(_POWERS["pow"], other, reflected=True)
 
 
@@ -56,8 +81,8 @@ _POWERS: dict[str, type[Op]] = {}
 _made: set[tuple[type, str]] = set()  # what refresh() installed, so it can take it back
 
 
-def _method(op: type[Op]):
-    def method(self):
+def _method(op: type[Op]) -> Callable[[Operators], Operators]:
+    def method(self: Operators) -> Operators:
         return self._unary(op)
 
     method.__name__ = method.__qualname__ = op.name
@@ -65,16 +90,20 @@ def _method(op: type[Op]):
     return method
 
 
-def _special(op: type[Op], name: str, reflected: bool):
+def _special(op: type[Op], name: str, reflected: bool) -> Callable[..., Operators]:
+    special: Callable[..., Operators]
     if op.arity == 1:
-        def special(self):
+        def unary(self: Operators) -> Operators:
             return self._unary(op)
+        special = unary
     elif reflected:
-        def special(self, other):
+        def reflected_binary(self: Operators, other: Any) -> Operators:
             return self._binary(op, other, reflected=True)
+        special = reflected_binary
     else:
-        def special(self, other):
+        def binary(self: Operators, other: Any) -> Operators:
             return self._binary(op, other)
+        special = binary
     special.__name__ = special.__qualname__ = name
     special.__doc__ = op.__doc__
     return special
@@ -87,7 +116,7 @@ def made_from_table() -> dict[str, type[Op]]:
     >>> made["__mul__"].name, made["__rsub__"].name, made["exp"].name
     ('mul', 'sub', 'exp')
     """
-    made = {}
+    made: dict[str, type[Op]] = {}
     for op in OPS.values():
         for name in PYTHON_OPERATORS.get((op.symbol, op.arity), ()):
             made[name] = op
@@ -108,15 +137,17 @@ def refresh() -> None:
             _add(Operators, name, _special(op, name, reflected=position == 1))
         if op.arity == 1 and op.is_function():
             _add(Operators, op.name, _method(op))
-    _POWERS["pow"] = find_op("**", 2)
-    _POWERS["pow_const"] = find_op("**", 1, takes_const=True)
+    power, power_const = find_op("**", 2), find_op("**", 1, takes_const=True)
+    assert power is not None and power_const is not None  # built in: never unregistered
+    _POWERS["pow"], _POWERS["pow_const"] = power, power_const
     for engine in _engines():
         _install_fast(engine)
 
 
-def _engines() -> list[type]:
+def _engines() -> list[type[Operators]]:
     """Every class below ``Operators`` that offers its own ``operator_method``."""
-    found, stack = [], [Operators]
+    found: list[type[Operators]] = []
+    stack: list[type[Operators]] = [Operators]
     while stack:
         for sub in stack.pop().__subclasses__():
             stack.append(sub)
@@ -129,13 +160,14 @@ def _install_fast(engine: type) -> None:
     """Install ``engine.operator_method``'s methods in place of the generic ones."""
     for name, op in made_from_table().items():
         reflected = PYTHON_OPERATORS.get((op.symbol, op.arity), ("", ""))[1:] == (name,)
-        method = engine.operator_method(op, reflected=reflected)
+        # Only classes that define operator_method get here (_engines, __init_subclass__).
+        method = engine.operator_method(op, reflected=reflected)  # type: ignore[attr-defined]
         method.__name__ = method.__qualname__ = name
         method.__doc__ = op.__doc__
         _add(engine, name, method)
 
 
-def _add(owner: type, name: str, attribute) -> None:
+def _add(owner: type, name: str, attribute: Callable[..., Operators]) -> None:
     setattr(owner, name, attribute)
     _made.add((owner, name))
 

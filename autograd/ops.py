@@ -29,12 +29,28 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .formula import Formula, FormulaMath, expression_text, number, symbol
+from .math_namespaces import MathNamespace, Number, Operand
 
-__all__ = ["Op", "OPS", "BUILTIN_OPS", "find_op", "operations_table", "Add", "Sub", "Mul", "Div", "Neg",
-           "PowConst", "Pow", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu",
-           "Step", "Abs", "Sign"]
+if TYPE_CHECKING:  # the text layer reads this table: at run time it is imported where used
+    from .text import Table
+
+__all__ = ["Op", "OPS", "BUILTIN_OPS", "find_op", "operations_table", "Add", "Sub", "Mul", "Div",
+           "Neg", "PowConst", "Pow", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu",
+           "Step", "Abs", "Sign", "DomainError", "Input"]
+
+DomainError = tuple[type[Exception], str]
+"""What ``Op.domain`` returns for inputs outside an operation's domain: the exception class to
+raise and the reason, such as ``(ZeroDivisionError, "division by zero: the denominator is 0")``."""
+
+
+class Input(Protocol):
+    """An input of an operation: an ``autograd.Value`` or an ``nn.Tensor``, whose ``data`` the
+    rules compute with."""
+
+    data: Any
 
 
 class Op:
@@ -70,27 +86,28 @@ class Op:
     restricted = False
     activation = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.restricted = cls.domain is not Op.domain
 
     @staticmethod
-    def forward(m, *inputs):  # pragma: no cover - abstract
+    def forward(m: MathNamespace, *inputs: Operand) -> Operand:  # pragma: no cover - abstract
         """The output, computed with the math namespace ``m``."""
         raise NotImplementedError
 
     @staticmethod
-    def local(m, out, *inputs):  # pragma: no cover - abstract
+    def local(m: MathNamespace, out: Operand,
+              *inputs: Operand) -> tuple[Operand, ...]:  # pragma: no cover - abstract
         """A tuple: d out / d input_i for each input, from the output and the inputs."""
         raise NotImplementedError
 
     @classmethod
-    def formulas(cls, m, out, *inputs):
+    def formulas(cls, m: MathNamespace, out: Operand, *inputs: Operand) -> tuple[Operand, ...]:
         """The local derivatives as a person writes them; by default, ``local`` itself."""
         return cls.local(m, out, *inputs)
 
     @staticmethod
-    def domain(m, *inputs):
+    def domain(m: MathNamespace, *inputs: Operand) -> DomainError | None:
         """None if the inputs are allowed, else ``(exception class, reason)``."""
         return None
 
@@ -100,7 +117,8 @@ class Op:
         return cls.symbol.isidentifier()
 
     @classmethod
-    def arguments(cls, a, b=None, const=None) -> tuple:
+    def arguments(cls, a: Input, b: Input | None = None,
+                  const: Number | None = None) -> tuple[Operand, ...]:
         """The arguments that follow ``m`` in ``forward`` and ``domain``: the ``data`` of the
         inputs ``a`` and ``b`` (Values or Tensors; ``b`` is None for a one-input operation),
         then ``const`` if the operation takes one.
@@ -117,7 +135,7 @@ class Op:
         return (a.data, const) if cls.takes_const else (a.data,)
 
     @classmethod
-    def applied(cls, *operands) -> Formula:
+    def applied(cls, *operands: str | Number) -> Formula:
         """The operation applied to its operands (names as text, or numbers), as a formula.
 
         >>> str(Mul.applied("a", "b")), str(Exp.applied("u")), str(PowConst.applied("x", 3))
@@ -131,7 +149,7 @@ class Op:
         return Formula(cls.symbol, args=args)
 
     @classmethod
-    def expression(cls, *operands) -> str:
+    def expression(cls, *operands: str | Number) -> str:
         """The operation applied to its operands as a definition writes it: ``a * b``,
         ``exp(u)``, ``x ** 3``, ``-n1``.
 
@@ -157,11 +175,11 @@ class Add(Op):
     name, symbol, arity = "add", "+", 2
 
     @staticmethod
-    def forward(m, a, b):
+    def forward(m: MathNamespace, a: Operand, b: Operand) -> Operand:
         return a + b
 
     @staticmethod
-    def local(m, out, a, b):
+    def local(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return 1, 1
 
 
@@ -181,11 +199,11 @@ class Sub(Op):
     name, symbol, arity = "sub", "-", 2
 
     @staticmethod
-    def forward(m, a, b):
+    def forward(m: MathNamespace, a: Operand, b: Operand) -> Operand:
         return a - b
 
     @staticmethod
-    def local(m, out, a, b):
+    def local(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return 1, -1
 
 
@@ -205,11 +223,11 @@ class Mul(Op):
     name, symbol, arity = "mul", "*", 2
 
     @staticmethod
-    def forward(m, a, b):
+    def forward(m: MathNamespace, a: Operand, b: Operand) -> Operand:
         return a * b
 
     @staticmethod
-    def local(m, out, a, b):
+    def local(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return b, a
 
 
@@ -230,19 +248,19 @@ class Div(Op):
     singular = True
 
     @staticmethod
-    def forward(m, a, b):
+    def forward(m: MathNamespace, a: Operand, b: Operand) -> Operand:
         return a / b
 
     @staticmethod
-    def local(m, out, a, b):
+    def local(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return 1 / b, -out / b  # -a/b**2, without b*b underflowing to 0
 
     @staticmethod
-    def formulas(m, out, a, b):
+    def formulas(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return 1 / b, -a / m.pow(b, 2)
 
     @staticmethod
-    def domain(m, a, b):
+    def domain(m: MathNamespace, a: Operand, b: Operand) -> DomainError | None:
         if m.any(b == 0):
             return ZeroDivisionError, "division by zero: the denominator is 0"
         return None
@@ -264,11 +282,11 @@ class Neg(Op):
     name, symbol = "neg", "-"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return -a
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (-1,)
 
 
@@ -290,17 +308,17 @@ class PowConst(Op):
     singular = True
 
     @staticmethod
-    def forward(m, a, c):
+    def forward(m: MathNamespace, a: Operand, c: Number) -> Operand:
         return m.pow(a, c)
 
     @staticmethod
-    def local(m, out, a, c):
+    def local(m: MathNamespace, out: Operand, a: Operand, c: Number) -> tuple[Operand, ...]:
         if c == 0:  # a ** 0 is the constant 1, also at a == 0
             return (_zero(m, a),)
         return (c * m.pow(a, c - 1),)
 
     @staticmethod
-    def domain(m, a, c):
+    def domain(m: MathNamespace, a: Operand, c: Number) -> DomainError | None:
         try:
             finite_exponent = math.isfinite(c)
         except OverflowError:  # an int or Fraction beyond the float range
@@ -336,15 +354,15 @@ class Pow(Op):
     singular = True
 
     @staticmethod
-    def forward(m, a, b):
+    def forward(m: MathNamespace, a: Operand, b: Operand) -> Operand:
         return m.pow(a, b)
 
     @staticmethod
-    def local(m, out, a, b):
+    def local(m: MathNamespace, out: Operand, a: Operand, b: Operand) -> tuple[Operand, ...]:
         return b * m.pow(a, b - 1), out * m.log(a)
 
     @staticmethod
-    def domain(m, a, b):
+    def domain(m: MathNamespace, a: Operand, b: Operand) -> DomainError | None:
         if m.any(a <= 0):
             return ValueError, ("a ** b with a differentiable exponent b needs a positive base "
                                 "a (d/db = a**b * log(a)); for a constant exponent write a "
@@ -369,11 +387,11 @@ class Exp(Op):
     name = symbol = "exp"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.exp(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (out,)
 
 
@@ -394,15 +412,15 @@ class Log(Op):
     singular = True
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.log(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (1 / a,)
 
     @staticmethod
-    def domain(m, a):
+    def domain(m: MathNamespace, a: Operand) -> DomainError | None:
         if m.any(a <= 0):
             return ValueError, "log needs a positive input"
         return None
@@ -429,19 +447,19 @@ class Sqrt(Op):
     latex = "\\sqrt{%s}"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.sqrt(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (1 / (2 * out),)
 
     @staticmethod
-    def formulas(m, out, a):
+    def formulas(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (1 / (2 * m.sqrt(a)),)
 
     @staticmethod
-    def domain(m, a):
+    def domain(m: MathNamespace, a: Operand) -> DomainError | None:
         if m.any(a < 0):
             return ValueError, ("sqrt needs an input >= 0 (the root of a negative number is "
                                 "complex; this engine works with real numbers only)")
@@ -464,11 +482,11 @@ class Sin(Op):
     name = symbol = "sin"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.sin(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (m.cos(a),)
 
 
@@ -488,11 +506,11 @@ class Cos(Op):
     name = symbol = "cos"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.cos(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (-m.sin(a),)
 
 
@@ -513,15 +531,15 @@ class Tanh(Op):
     activation = True
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.tanh(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (1 - out * out,)
 
     @staticmethod
-    def formulas(m, out, a):
+    def formulas(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (1 - m.pow(out, 2),)
 
 
@@ -543,11 +561,11 @@ class Sigmoid(Op):
     latex = "\\sigma\\left(%s\\right)"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.sigmoid(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (out * (1 - out),)
 
 
@@ -569,11 +587,11 @@ class Relu(Op):
     activation = True
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.relu(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (m.step(a),)
 
 
@@ -594,11 +612,11 @@ class Step(Op):
     name = symbol = "step"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.step(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (_zero(m, a),)
 
 
@@ -620,11 +638,11 @@ class Abs(Op):
     latex = "\\left|%s\\right|"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.abs(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (m.sign(a),)
 
 
@@ -645,15 +663,15 @@ class Sign(Op):
     name = symbol = "sign"
 
     @staticmethod
-    def forward(m, a):
+    def forward(m: MathNamespace, a: Operand) -> Operand:
         return m.sign(a)
 
     @staticmethod
-    def local(m, out, a):
+    def local(m: MathNamespace, out: Operand, a: Operand) -> tuple[Operand, ...]:
         return (_zero(m, a),)
 
 
-def _zero(m, a):
+def _zero(m: MathNamespace, a: Operand) -> Operand:
     """A local derivative of 0 in the input's shape and type (0.0 for a float, zeros for an
     array, Fraction(0) for a Fraction), and NaN where the input is NaN: 0 * |a|, which unlike
     a * 0 is never -0.0."""
@@ -697,7 +715,7 @@ def _domain_text(op: type[Op]) -> str:
     return "restricted (see its domain rule)" if op.restricted else "all real numbers"
 
 
-def operations_table():
+def operations_table() -> Table:
     """Every operation of the table: how it is written, its local derivatives, its domain.
 
     Returns:

@@ -33,9 +33,11 @@ import dis
 import inspect
 import keyword
 import sys
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from . import operators
-from .math_namespaces import ScalarMath
+from .math_namespaces import MathNamespace, ScalarMath
 from .ops import BUILTIN_OPS, OPS, Op
 
 __all__ = ["register_op", "unregister_op", "registered", "RegistrationError",
@@ -107,7 +109,7 @@ def unregister_op(name: str) -> None:
 
 
 @contextlib.contextmanager
-def registered(*classes: type[Op]):
+def registered(*classes: type[Op]) -> Iterator[type[Op] | tuple[type[Op], ...]]:
     """Context manager: the operations ``classes`` are in the table inside the block only.
 
     >>> from autograd import Op, Value
@@ -123,7 +125,7 @@ def registered(*classes: type[Op]):
     >>> hasattr(Value, "twice")
     False
     """
-    done = []
+    done: list[type[Op]] = []
     try:
         for cls in classes:
             register_op(cls)
@@ -134,9 +136,10 @@ def registered(*classes: type[Op]):
             unregister_op(cls.name)
 
 
-def _engine_classes() -> list[type]:
+def _engine_classes() -> list[type[operators.Operators]]:
     """Every class that takes its operations from the table (Value, nn.Tensor if imported)."""
-    found, stack = [], [operators.Operators]
+    found: list[type[operators.Operators]] = []
+    stack: list[type[operators.Operators]] = [operators.Operators]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
@@ -209,7 +212,7 @@ def _check_rules(cls: type[Op]) -> None:
                                         "namespace (nn.Tensor) does not offer")
 
 
-def _parameter_count(function) -> int | None:
+def _parameter_count(function: Callable[..., Any]) -> int | None:
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
@@ -219,7 +222,7 @@ def _parameter_count(function) -> int | None:
     return len(parameters)
 
 
-def namespace_functions(function) -> set[str]:
+def namespace_functions(function: Callable[..., Any]) -> set[str]:
     """The names ``m.NAME`` a rule looks up in its math namespace (its first parameter, or
     the second for a classmethod's ``cls``), read from its bytecode, so that it works for
     rules written anywhere, lambdas and rules typed at a prompt included.
@@ -235,7 +238,8 @@ def namespace_functions(function) -> set[str]:
     namespace = code.co_varnames[0]
     if namespace == "cls" and code.co_argcount > 1:
         namespace = code.co_varnames[1]
-    found, previous = set(), None
+    found: set[str] = set()
+    previous = None
     for instruction in dis.get_instructions(code):
         if previous is not None and previous.opname.startswith("LOAD_FAST") \
                 and previous.argval == namespace \
@@ -250,7 +254,7 @@ def _defined_by(cls: type, attribute: str) -> type:
     return next(base for base in cls.__mro__ if attribute in vars(base))
 
 
-def _numpy_math():
+def _numpy_math() -> MathNamespace | None:
     """nn.numpy_math.NumpyMath if nn is already imported (autograd never imports NumPy itself)."""
     module = sys.modules.get("nn.numpy_math")
     return getattr(module, "NumpyMath", None)

@@ -27,12 +27,17 @@ import math
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .formula import Formula, FormulaMath, latex, latex_number, number as formula_number, symbol
-from .graph import topological_order
+from .graph import Node, topological_order
+from .math_namespaces import Number
+
+if TYPE_CHECKING:  # the operation table reads this module: no import of it at run time
+    from .ops import Input, Op
 
 __all__ = ["number", "node_names", "operands", "operand_formulas", "definition",
            "forward_line", "local_formula", "describe", "is_constant", "in_words",
@@ -64,7 +69,7 @@ ASCII_VARIABLE = "TRACEGRAD_ASCII"
 
 # ----------------------------------------------------------------------------- numbers
 
-def number(x, exact: bool = False, digits: int = 6, decimal: bool = False) -> str:
+def number(x: object, exact: bool = False, digits: int = 6, decimal: bool = False) -> str:
     """A number as a person reads it: ``3``, ``-2.0``, ``0.75``, ``3/4``, ``0.333333``.
 
     The short form (the default) keeps ``digits`` significant digits of a float (its repr if
@@ -145,7 +150,7 @@ def _whole(n: int, limit: int, exact: bool) -> str:
     return f"{shown} (a whole number of {digits:,} digits)" if exact else shown
 
 
-def _rounded(x) -> str:
+def _rounded(x: int | Fraction) -> str:
     """``x`` (an int or Fraction of any size) to six significant digits: 1.26765e+30."""
     if x == 0:
         return "0"
@@ -156,7 +161,7 @@ def _rounded(x) -> str:
     if approx is not None and approx != 0:
         return f"{approx:.6g}"
     sign = "-" if x < 0 else ""
-    x = abs(x)
+    x = -x if x < 0 else x
     if isinstance(x, Fraction):
         exponent = math.log10(x.numerator) - math.log10(x.denominator)
     else:
@@ -168,7 +173,7 @@ def _rounded(x) -> str:
 
 # ----------------------------------------------------------------------------- names
 
-def node_names(root) -> dict[int, str]:
+def node_names(root: Node) -> dict[int, str]:
     """A readable, stable name for every node of ``root``'s graph, keyed by ``id(node)``.
 
     A node's own ``label`` wins; an unlabelled leaf (a constant such as the 2 in ``2 * x``)
@@ -181,7 +186,7 @@ def node_names(root) -> dict[int, str]:
     >>> sorted(node_names(y).values())
     ['1', '2', 'n1', 'n2', 'x']
     """
-    names = {}
+    names: dict[int, str] = {}
     count = 0
     for node in topological_order(root):
         if node.label:
@@ -196,7 +201,7 @@ def node_names(root) -> dict[int, str]:
 
 # ----------------------------------------------------------------------------- notation
 
-def ascii_wanted(stream=None) -> bool:
+def ascii_wanted(stream: TextIO | None = None) -> bool:
     """True when text should be plain ASCII: ``dy/dh1`` instead of ``∂y/∂h1``.
 
     That is when the environment variable ``TRACEGRAD_ASCII`` is 1, or when ``stream``
@@ -214,7 +219,7 @@ def ascii_wanted(stream=None) -> bool:
     return False
 
 
-def colour_wanted(stream=None) -> bool:
+def colour_wanted(stream: TextIO | None = None) -> bool:
     """True when ``stream`` (default ``sys.stdout``) is a terminal that shows colour: not
     piped or redirected, ``NO_COLOR`` not set (https://no-color.org), ``TERM`` not ``dumb``."""
     stream = sys.stdout if stream is None else stream
@@ -232,12 +237,12 @@ def times(ascii: bool = False) -> str:
     return "*" if ascii else "×"
 
 
-def is_constant(node) -> bool:
+def is_constant(node: Node) -> bool:
     """True for a constant of a Value graph: an unlabelled leaf, such as the 2 in ``2 * x``."""
     return node.op is None and not node.label and not hasattr(node.data, "shape")
 
 
-def in_words(node, names: dict[int, str]) -> str:
+def in_words(node: Node, names: dict[int, str]) -> str:
     """A node as a sentence names it: its name (``w1``, ``n3``), or ``the constant 3``.
 
     >>> from autograd import Value
@@ -287,7 +292,7 @@ def _grouped(name: str) -> str:
     return f"({name})" if any(ch in name for ch in " +-*/") else name
 
 
-def derivative_of(node, position: int, names: dict[int, str]) -> Derivative:
+def derivative_of(node: Node, position: int, names: dict[int, str]) -> Derivative:
     """The name of d node / d its input ``position``: ``∂n3/∂w3``, ``∂n4/∂(constant 3)``.
 
     >>> from autograd import Value
@@ -300,12 +305,12 @@ def derivative_of(node, position: int, names: dict[int, str]) -> Derivative:
     return Derivative(names[id(node)], names[id(input_)], is_constant(input_))
 
 
-def _constant(node):
+def _constant(node: Node) -> Number:
     """The plain-number constant of ``x ** c`` (a Value's ``const``, a Tensor's too)."""
     return node.const
 
 
-def operands(node, names: dict[int, str]) -> list:
+def operands(node: Node, names: dict[int, str]) -> list[str | Number]:
     """The operands of ``node``'s operation: its inputs' names, then its constant (``x ** 3``).
 
     >>> from autograd import Value
@@ -313,20 +318,20 @@ def operands(node, names: dict[int, str]) -> list:
     >>> operands(y, node_names(y))
     ['x', 3]
     """
-    found: list = [names[id(i)] for i in node.inputs]
+    found: list[str | Number] = [names[id(i)] for i in node.inputs]
     if node.op.takes_const:
         found.append(_constant(node))
     return found
 
 
-def _formula_of(node, names: dict[int, str]) -> Formula:
+def _formula_of(node: Node, names: dict[int, str]) -> Formula:
     """A node in a formula: a constant leaf as its number, any other node as its name."""
     if node.op is None and not node.label and not hasattr(node.data, "shape"):
         return formula_number(node.data)
     return symbol(names[id(node)])
 
 
-def operand_formulas(node, names: dict[int, str]) -> list[Formula]:
+def operand_formulas(node: Node, names: dict[int, str]) -> list[Formula]:
     """``operands`` as formulas (names as symbols, constants as numbers)."""
     found = [_formula_of(i, names) for i in node.inputs]
     if node.op.takes_const:
@@ -334,12 +339,12 @@ def operand_formulas(node, names: dict[int, str]) -> list[Formula]:
     return found
 
 
-def definition(node, names: dict[int, str]) -> str:
+def definition(node: Node, names: dict[int, str]) -> str:
     """How ``node`` was made, in names: ``"n1 = 2 * x1"``, ``"f = v ** 3"``."""
     return f"{names[id(node)]} = {node.op.expression(*operands(node, names))}"
 
 
-def forward_line(node, names: dict[int, str], exact: bool = False,
+def forward_line(node: Node, names: dict[int, str], exact: bool = False,
                  decimal: bool = False) -> str:
     """A step of the forward pass in names and in numbers: ``"n1 = 2 * x1 = 2 * 3 = 6"``.
 
@@ -363,7 +368,7 @@ class _Shown(str):
     (parenthesised where a negative number or a fraction needs it)."""
 
 
-def local_formula(node, position: int, names: dict[int, str]) -> Formula:
+def local_formula(node: Node, position: int, names: dict[int, str]) -> Formula:
     """d node / d input ``position``, as a formula in the graph's names, from the table.
 
     >>> from autograd import Value
@@ -376,13 +381,14 @@ def local_formula(node, position: int, names: dict[int, str]) -> Formula:
     return formula_number(rules[position])
 
 
-def describe(op, inputs, const=None) -> str:
+def describe(op: type[Op], inputs: Iterable[Input | None], const: Number | None = None) -> str:
     """An operation and its inputs for an error message: ``log(x1=-2.0)``, ``1 / 0``.
 
     ``inputs`` are the operation's input nodes (None for an absent second input).
     """
-    shown: list = [f"{v.label}={number(v.data)}" if getattr(v, "label", None)
-                   else _Shown(number(v.data)) for v in inputs if v is not None]
+    shown: list[str | Number] = [
+        f"{label}={number(v.data)}" if (label := getattr(v, "label", None))
+        else _Shown(number(v.data)) for v in inputs if v is not None]
     if op.takes_const:
         shown.append(_Shown(number(const)))
     return op.expression(*shown)
@@ -397,9 +403,9 @@ class Chain:
     A part that reads the same as the one before it is written once (``∂v/∂n2 = 1``).
     """
 
-    parts: tuple
+    parts: tuple[object, ...]
 
-    def render(self, cell) -> str:
+    def render(self, cell: Callable[[object], str]) -> str:
         shown: list[str] = []
         for part in self.parts:
             text = cell(part)
@@ -455,17 +461,17 @@ class Table:
     """
 
     header: Sequence[str]
-    rows: list
-    numeric: frozenset = frozenset()
+    rows: list[Any]
+    numeric: frozenset[int] = frozenset()
     title: str = ""
-    wrap: int | tuple | None = None
+    wrap: int | tuple[int, ...] | None = None
     exact: bool = False
     notes: list[str] = field(default_factory=list)
     preface: list[str] = field(default_factory=list)
-    colours: dict = field(default_factory=dict)
-    marked: frozenset = frozenset()
+    colours: dict[int, str] = field(default_factory=dict)
+    marked: frozenset[int] = frozenset()
 
-    def _cell(self, value, ascii: bool = False) -> str:
+    def _cell(self, value: object, ascii: bool = False) -> str:
         if isinstance(value, Chain):
             return value.render(lambda part: self._cell(part, ascii))
         if isinstance(value, Derivative):
@@ -530,7 +536,8 @@ class Table:
             widest = max(narrowable, key=lambda i: widths[i])
             widths[widest] -= 1
 
-    def _line(self, cells: list[str], widths: list[int], paint=None, bold=False) -> str:
+    def _line(self, cells: list[str], widths: list[int],
+              paint: Callable[[str, str | None], str] | None = None, bold: bool = False) -> str:
         padded = [c.rjust(w) if i in self.numeric else c.ljust(w)
                   for i, (c, w) in enumerate(zip(cells, widths))]
         if paint is not None:
@@ -542,27 +549,27 @@ class Table:
 
     def markdown(self) -> str:
         """The table in Markdown (GitHub's pipe tables), ready to paste into notes."""
-        def cell(value) -> str:
+        def cell(value: object) -> str:
             return self._cell(value).replace("|", "\\|")
 
         align = ["---:" if i in self.numeric else "---" for i in range(len(self.header))]
         lines = [f"**{self.title}**", ""] if self.title else []
         if self.preface:
-            lines += self.preface + [""]
+            lines += [*self.preface, ""]
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         if self.notes:
-            lines += [""] + self.notes
+            lines += ["", *self.notes]
         return "\n".join(lines)
 
-    def latex(self, functions=None) -> str:
+    def latex(self, functions: Mapping[str, str] | None = None) -> str:
         """The table as a LaTeX ``tabular``: numbers and formulas in math mode, fractions as
         ``\\frac``; ``functions`` gives the LaTeX notation of operations (see
         ``autograd.formula.latex``)."""
-        def cell(value) -> str:
+        def cell(value: object) -> str:
             if isinstance(value, Chain):
-                parts = []
+                parts: list[str] = []
                 for part in value.parts:
                     text = cell(part).strip("$")
                     if not parts or text != parts[-1]:
@@ -591,7 +598,7 @@ class Table:
     def html(self) -> str:
         """The table as an HTML ``<table>`` (what a notebook shows): the title in bold above
         it, numbers aligned right, marked rows in bold, every cell escaped."""
-        def row_html(cells, tag: str, bold: bool = False) -> str:
+        def row_html(cells: Sequence[object], tag: str, bold: bool = False) -> str:
             out = []
             for i, c in enumerate(cells):
                 style = ' style="text-align:right"' if i in self.numeric else \
@@ -625,7 +632,7 @@ class Table:
             raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(renderers)}")
         return renderers[fmt]()
 
-    def print(self, file=None) -> None:
+    def print(self, file: TextIO | None = None) -> None:
         """Print the text form to ``file`` (default ``sys.stdout``), in colour when that is a
         colour terminal (see ``colour_wanted``) and in ASCII where ∂ cannot be written."""
         file = sys.stdout if file is None else file
@@ -641,7 +648,7 @@ class Table:
         return self.html()
 
 
-def _painter(colour: bool):
+def _painter(colour: bool) -> Callable[[str, str | None], str]:
     """A function that wraps text in the colour codes of ``ANSI[name]`` (or leaves it)."""
     def paint(text: str, name: str | None) -> str:
         if not colour or name is None:
@@ -650,7 +657,8 @@ def _painter(colour: bool):
     return paint
 
 
-def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = None,
+def forward_table(nodes: Iterable[Node], names: dict[int, str],
+                  marks: dict[int, str] | None = None,
                   title: str = "", decimal: bool = False) -> Table:
     """The forward pass as a table: each computed node, how it is computed (in names, then in
     numbers) and its value, with an optional mark per node (``marks``, by ``id``);
@@ -667,7 +675,7 @@ def forward_table(nodes, names: dict[int, str], marks: dict[int, str] | None = N
     """
     marks = marks or {}
 
-    def shown(x):
+    def shown(x: Any) -> Any:
         if decimal and isinstance(x, Fraction) and x.denominator != 1:
             return float(number(x, decimal=True))
         return x
@@ -710,7 +718,7 @@ def heading(text: str, fmt: str = "text") -> str:
     return text
 
 
-def _latex_exact(x) -> str:
+def _latex_exact(x: object) -> str:
     return latex_number(x) if isinstance(x, Fraction) else number(x, exact=True)
 
 

@@ -26,14 +26,28 @@ stepper's picture, by themselves.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .formula import Formula, FormulaMath, derivative, number as formula_number, symbol
-from .graph import topological_order
+from .formula import Formula, FormulaMath, number as formula_number, symbol
+from .graph import Node, topological_order
 from .math_namespaces import SympyMath
-from .text import (Chain, Derivative, Table, ascii_wanted, definition, derivative_of, in_words,
-                   is_constant, local_formula, node_names, number, times, TABLE_WIDTH)
-from .value import Value
+from .text import (
+    TABLE_WIDTH,
+    Chain,
+    Derivative,
+    Table,
+    ascii_wanted,
+    definition,
+    in_words,
+    is_constant,
+    local_formula,
+    node_names,
+    number,
+    times,
+)
+from .value import Edge, Value
 
 __all__ = ["node_names", "Step", "NodeStep", "Frame", "Trace", "trace", "Stepper", "Path",
            "Paths", "paths", "PathFinder", "gradient_formula", "MAX_PATHS", "STEP_UNITS"]
@@ -77,12 +91,12 @@ class Step:
     input_name: str
     definition: str
     local_formula: Formula
-    local: object
-    upstream: object
-    product: object
-    grad_after: object
+    local: Any  # the numbers: each a number, or a Value after backward(create_graph=True)
+    upstream: Any
+    product: Any
+    grad_after: Any
     accumulated: bool
-    stepper: object = field(default=None, repr=False, compare=False)
+    stepper: Stepper | None = field(default=None, repr=False, compare=False)
 
     def derivative(self) -> Derivative:
         """The name of d node / d input: ``∂f/∂v`` (``∂n4/∂(constant 3)`` for a constant)."""
@@ -128,10 +142,10 @@ class NodeStep:
     node: Value
     node_name: str
     definition: str
-    upstream: object
-    inputs: tuple
-    steps: tuple
-    stepper: object = field(default=None, repr=False, compare=False)
+    upstream: Any
+    inputs: tuple[tuple[Value, str, Formula, Any, Any, Any], ...]
+    steps: tuple[Step, ...]
+    stepper: Stepper | None = field(default=None, repr=False, compare=False)
 
     def table(self) -> Table:
         """The step as a table: one row per input the gradient reaches."""
@@ -161,7 +175,8 @@ _HEADER = ("step", "node", "input", "local derivative", "upstream", "product", "
            "note")
 
 
-def steps_table(steps, title: str = "", preface=(), earlier=()) -> Table:
+def steps_table(steps: Sequence[Step], title: str = "", preface: Iterable[str] = (),
+                earlier: Iterable[Step] = ()) -> Table:
     """The rows of ``steps`` as a ``autograd.text.Table`` (the trace's and the stepper's).
 
     The last column, ``note``, marks a step that adds to a grad another path reached first:
@@ -171,7 +186,7 @@ def steps_table(steps, title: str = "", preface=(), earlier=()) -> Table:
     arrivals: dict[int, int] = {}
     for s in earlier:
         arrivals[id(s.input)] = arrivals.get(id(s.input), 0) + 1
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for s in steps:
         arrivals[id(s.input)] = arrivals.get(id(s.input), 0) + 1
         rows.append((str(s.index), s.definition,
@@ -193,7 +208,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
-def _set_aside_text(set_aside: list, names: dict[int, str]) -> list[str]:
+def _set_aside_text(set_aside: list[tuple[Value, Any]], names: dict[int, str]) -> list[str]:
     """The header line naming the gradients an earlier backward left in the leaves."""
     if not set_aside:
         return []
@@ -215,17 +230,17 @@ class Trace:
     """
 
     def __init__(self, root: Value, steps: list[Step], names: dict[int, str],
-                 set_aside: list | None = None):
+                 set_aside: list[tuple[Value, Any]] | None = None) -> None:
         self.root, self.steps, self.names = root, steps, names
         self.set_aside = list(set_aside or [])
 
     def __len__(self) -> int:
         return len(self.steps)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Step:
         return self.steps[i]
 
     def table(self) -> Table:
@@ -278,7 +293,7 @@ def trace(root: Value) -> Trace:
     the constant 2 had grad 6, x1 had grad 4, x2 had grad 2 from an earlier backward; this pass starts them at 0.
     >>> x1.grad
     2
-    """
+    """  # noqa: E501 - the example shows the printed line whole
     return Stepper(root).run()
 
 
@@ -323,7 +338,7 @@ class Stepper:
     (True, True)
     """
 
-    def __init__(self, root: Value, by: str = "edge"):
+    def __init__(self, root: Value, by: str = "edge") -> None:
         if not isinstance(root, Value):
             raise TypeError(f"Stepper steps through the backward pass of an autograd.Value, got "
                             f"{type(root).__name__} {root!r}")
@@ -333,14 +348,14 @@ class Stepper:
         self.root, self.by = root, by
         self.order = topological_order(root)
         self.names = node_names(root)
-        self.set_aside: list = []
+        self.set_aside: list[tuple[Value, Any]] = []
         self._set_aside_leaves()
         self.steps: list[Step] = []
         self.node_steps: list[NodeStep] = []
         self._reached: set[int] = set()  # ids of the inputs the steps so far passed to
         self._definitions: dict[int, str] = {}  # a node's definition, shared by its edges
-        self._edges = None  # the engine's generator, started at the first step
-        self._engine_grads: dict[int, object] = {id(root): 1}
+        self._edges: Iterator[Edge] | None = None  # the engine's, started at the first step
+        self._engine_grads: dict[int, Any] = {id(root): 1}
         if by == "edge":
             self._plan = [(node, position) for node in reversed(self.order)
                           if node.op is not None for position in range(len(node.inputs))]
@@ -352,7 +367,7 @@ class Stepper:
             for group in self._groups:
                 self._units.append(list(range(k, k + len(group.edges))))
                 k += len(group.edges)
-            self._pass: dict[tuple[int, int], object] = {}
+            self._pass: dict[tuple[int, int], Edge] = {}
         self._unit_of = {k: u for u, unit in enumerate(self._units) for k in unit}
 
     def _set_aside_leaves(self) -> None:
@@ -392,7 +407,7 @@ class Stepper:
 
     # ----------------------------------------------------------------- stepping
 
-    def step(self):
+    def step(self) -> Step | NodeStep | None:
         """Take the next step: one chain-rule edge (``Step``), or with ``by="label"`` one
         labelled node (``NodeStep``); None when backward is complete.
 
@@ -402,8 +417,7 @@ class Stepper:
         """
         if self.done:
             if self._edges is None:  # a root with no inputs: backward only seeds its grad
-                self._start()
-                for _ in self._edges:
+                for _ in self._start():
                     pass
             return None
         if self.by == "label":
@@ -415,11 +429,11 @@ class Stepper:
         if self.done:
             return []
         if self.by == "label":
-            return list(self.step().steps)
+            return list(self._step_label().steps)
         node = self.current
         taken = []
         while not self.done and self.current is node:
-            taken.append(self.step())
+            taken.append(self._reveal(self._pull()))
         return taken
 
     def run(self) -> Trace:
@@ -428,15 +442,15 @@ class Stepper:
             pass
         return Trace(self.root, self.steps, self.names, self.set_aside)
 
-    def _start(self) -> None:
+    def _start(self) -> Iterator[Edge]:
         if self._edges is None:
             self._set_aside_leaves()  # a backward() between making the stepper and now
             self._edges = self.root.backward_steps()
+        return self._edges
 
-    def _pull(self):
+    def _pull(self) -> Edge:
         """The engine's next edge, checked against this stepper's own record of the pass."""
-        self._start()
-        edge = next(self._edges)
+        edge = next(self._start())
         grads = self._engine_grads
         expected = grads.get(id(edge.input), 0)
         if not _same(edge.upstream, grads.get(id(edge.node), 0)) or \
@@ -451,7 +465,7 @@ class Stepper:
         grads[id(edge.input)] = edge.input.grad
         return edge
 
-    def _reveal(self, edge, upstream=None, grad_after=None) -> Step:
+    def _reveal(self, edge: Edge, upstream: Any = None, grad_after: Any = None) -> Step:
         """Record ``edge`` as the next step of this stepper's pass."""
         step = Step(
             index=len(self.steps) + 1, node=edge.node, input=edge.input,
@@ -495,11 +509,11 @@ class Stepper:
 
     # ----------------------------------------------------------------- showing
 
-    def grads_now(self, k: int | None = None) -> dict[int, object]:
+    def grads_now(self, k: int | None = None) -> dict[int, Any]:
         """The grad of every node this pass has reached after ``k`` steps (default: the
         steps taken), keyed by ``id(node)``; the root's is 1 from the start."""
         k = len(self.steps) if k is None else k
-        grads: dict[int, object] = {id(self.root): 1}
+        grads: dict[int, Any] = {id(self.root): 1}
         for s in self.steps[:k]:
             grads[id(s.input)] = s.grad_after
         return grads
@@ -537,7 +551,7 @@ class Stepper:
             if node is current:
                 marked.add(r)
             rows.append((f"constant {name}" if is_constant(node) else name, node.data,
-                         grads[id(node)] if id(node) in grads else "-",
+                         grads.get(id(node), "-"),
                          "next" if node is current else ""))
         return Table(("node", "data", "grad", ""), rows, numeric=frozenset({1, 2}),
                      title=self.header(), colours={2: "green", 3: "yellow"},
@@ -550,11 +564,12 @@ class Stepper:
         unit = "labelled-node steps" if self.by == "label" else "chain-rule steps"
         taken = len(self.node_steps) if self.by == "label" else len(self.steps)
         head = f"Stepper on {root} = {number(self.root.data)}: {taken} of {self.units} {unit}"
-        if self.done:
+        current = self.current
+        if current is None:  # done
             return head + " taken (backward complete)"
         if not self.steps:
             return head + f" taken; {root}'s grad is 1 (call .step())"
-        return head + f" taken, next: {in_words(self.current, self.names)}"
+        return head + f" taken, next: {in_words(current, self.names)}"
 
     def table(self) -> Table:
         """The steps taken so far, as the trace table."""
@@ -572,7 +587,7 @@ class Stepper:
         return self.frame()._repr_html_()
 
 
-def _nonzero(grad) -> bool:
+def _nonzero(grad: object) -> bool:
     if isinstance(grad, Value):
         return True
     try:
@@ -581,7 +596,7 @@ def _nonzero(grad) -> bool:
         return True
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     """Equal, counting NaN equal to NaN (a pass with ``allow_non_finite`` may hold NaN)."""
     return a is b or a == b or (a != a and b != b)
 
@@ -601,7 +616,7 @@ class Frame:
         grads: the grad of each node reached so far, keyed by ``id(node)``.
     """
 
-    def __init__(self, stepper: Stepper, k: int):
+    def __init__(self, stepper: Stepper, k: int) -> None:
         self.stepper, self.k = stepper, k
         self.steps = stepper.steps[:k]
         self.grads = stepper.grads_now(k)
@@ -626,11 +641,11 @@ class Frame:
     def total(self) -> int:
         return self.stepper.total
 
-    def grad_known(self, node) -> bool:
+    def grad_known(self, node: Value) -> bool:
         """True once this pass has reached ``node`` (its grad is shown)."""
         return id(node) in self.grads
 
-    def node_state(self, node) -> str:
+    def node_state(self, node: Value) -> str:
         """``"done"``, ``"current"`` (it passes its gradient down next) or ``"pending"``."""
         key = id(node)
         if node.op is not None:
@@ -641,7 +656,7 @@ class Frame:
         complete = self.received.get(key, 0) == self.incoming.get(key, 0)
         return "done" if complete and (self.k > 0 or node is self.root) else "pending"
 
-    def edge_state(self, node, position: int) -> str:
+    def edge_state(self, node: Value, position: int) -> str:
         """The state of the edge from input ``position`` of ``node``."""
         key = (id(node), position)
         if key in self.done_edges:
@@ -709,7 +724,7 @@ class Frame:
         return "\n".join(parts)
 
 
-def _html(text) -> str:
+def _html(text: object) -> str:
     import html
 
     return html.escape(str(text))
@@ -721,20 +736,21 @@ class _Group:
     folded into it."""
 
     head: Value
-    members: list
-    edges: list
+    members: list[Value]
+    edges: list[tuple[Value, int]]
 
     def node_step(self, index: int, taken: list[Step], stepper: Stepper) -> NodeStep:
         names = stepper.names
         member_ids = {id(m) for m in self.members}
         folded = _folded_formulas(self.members, member_ids, names)
         # d head / d member, then d head / d input, through the group's own edges only.
-        values: dict[int, object] = {id(self.head): 1}
-        formulas: dict[int, object] = {id(self.head): formula_number(1)}
-        found: list = []
-        products: dict[int, object] = {}
+        values: dict[int, Any] = {id(self.head): 1}
+        formulas: dict[int, Formula] = {id(self.head): formula_number(1)}
+        found: list[Value] = []
+        products: dict[int, Any] = {}
         for s in taken:
             node, input_ = s.node, s.input
+            assert node.op is not None  # a step's node was made by an operation
             rules = node.op.formulas(FormulaMath, folded[id(node)],
                                      *_operand_formulas(node, member_ids, folded, names))
             local_f = formula_number(rules[s.position])
@@ -755,7 +771,8 @@ class _Group:
                         stepper=stepper)
 
 
-def _operand_formulas(node, member_ids: set, folded: dict, names) -> list:
+def _operand_formulas(node: Node, member_ids: set[int], folded: dict[int, Formula],
+                      names: dict[int, str]) -> list[Formula]:
     """A node's operands as formulas, with the group's unlabelled members written out."""
     found = [folded[id(i)] if id(i) in member_ids and i.op is not None and not i.label
              else (formula_number(i.data) if is_constant(i) else symbol(names[id(i)]))
@@ -765,23 +782,25 @@ def _operand_formulas(node, member_ids: set, folded: dict, names) -> list:
     return found
 
 
-def _folded_formulas(members: list, member_ids: set, names) -> dict[int, object]:
+def _folded_formulas(members: list[Value], member_ids: set[int],
+                     names: dict[int, str]) -> dict[int, Formula]:
     """Each member's expression with the unlabelled members below it written out."""
-    folded: dict[int, object] = {}
+    folded: dict[int, Formula] = {}
     for node in reversed(members):  # members are in backward order: inputs come later
+        assert node.op is not None  # a group's members are made by operations
         folded[id(node)] = node.op.forward(FormulaMath,
                                            *_operand_formulas(node, member_ids, folded, names))
     return folded
 
 
-def _label_groups(order: list) -> list[_Group]:
+def _label_groups(order: list[Value]) -> list[_Group]:
     """The steps of ``by="label"``: each labelled node (and the root, and any unlabelled node
     used by more than one node) with the unlabelled operations below it that feed it alone.
 
     Groups come in reverse topological order of their heads, a valid backward order: every
     edge out of a group leaves from its head, so a node's users are all done before it.
     """
-    users: dict[int, set] = {}
+    users: dict[int, set[int]] = {}
     for node in order:
         for input_ in node.inputs:
             users.setdefault(id(input_), set()).add(id(node))
@@ -819,11 +838,11 @@ class Path:
         product: the product of ``locals``: this path's share of the gradient.
     """
 
-    nodes: tuple
-    names: tuple
-    formulas: tuple
-    locals: tuple
-    product: object
+    nodes: tuple[Value, ...]
+    names: tuple[str, ...]
+    formulas: tuple[Formula, ...]
+    locals: tuple[Any, ...]
+    product: Any
 
     def __repr__(self) -> str:
         """One line: ``path x2 -> n3 -> n4 -> v -> f: 2*x2 * 3 * 1 * 3*v**2 = 4 * 3 * 1 *
@@ -833,17 +852,18 @@ class Path:
         return f"path {' -> '.join(self.names)}: {formulas} = {values} = {number(self.product)}"
 
 
-class Paths(list):
+class Paths(list[Path]):
     """The paths from ``x`` to ``root``; their products sum to ``x.grad``. Prints as a table."""
 
-    def __init__(self, root: Value, x: Value, items: list[Path], names: dict[int, str]):
+    def __init__(self, root: Value, x: Value, items: list[Path],
+                 names: dict[int, str]) -> None:
         super().__init__(items)
         self.root, self.x, self.names = root, x, names
 
     @property
-    def total(self):
+    def total(self) -> Any:
         """The sum of the path products: d root / d x."""
-        total = 0
+        total: Any = 0
         for p in self:
             total = total + p.product
         return total
@@ -870,7 +890,7 @@ class Paths(list):
         return self.table().html()
 
 
-def _factor_text(formula) -> str:
+def _factor_text(formula: object) -> str:
     """A factor of a product written out: parenthesised if it is a sum or negative."""
     text = str(formula)
     return f"({text})" if " " in text or text.startswith("-") else text
@@ -913,7 +933,7 @@ class PathFinder:
     lists. Local derivatives are computed once per node.
     """
 
-    def __init__(self, root: Value, names: dict[int, str] | None = None):
+    def __init__(self, root: Value, names: dict[int, str] | None = None) -> None:
         self.root = root
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(root)
@@ -921,10 +941,10 @@ class PathFinder:
         for node in self.order:
             for position, input_ in enumerate(node.inputs):
                 self.users.setdefault(id(input_), []).append((node, position))
-        self._locals: dict[int, tuple] = {}
+        self._locals: dict[int, tuple[Any, ...]] = {}
         self._counts: dict[int, int] | None = None
 
-    def local(self, node: Value, position: int):
+    def local(self, node: Value, position: int) -> Any:
         """d node / d its input ``position`` (computed once per node)."""
         key = id(node)
         if key not in self._locals:
@@ -977,10 +997,10 @@ class PathFinder:
         return Paths(self.root, x, found, self.names)
 
     def _path(self, x: Value, edges: list[tuple[Value, int]]) -> Path:
-        nodes = (x,) + tuple(user for user, _ in edges)
+        nodes = (x, *(user for user, _ in edges))
         formulas = tuple(local_formula(user, position, self.names) for user, position in edges)
         values = tuple(self.local(user, position) for user, position in edges)
-        product = 1
+        product: Any = 1
         for value in values:
             product = product * value
         return Path(nodes, tuple(self.names[id(n)] for n in nodes), formulas, values, product)
@@ -1056,14 +1076,15 @@ def _factored(finder: PathFinder, a: Value, b: Value) -> Formula | int:
 
 def _edge_lists(finder: PathFinder, a: Value, b: Value) -> list[list[tuple[Value, int]]]:
     """Every path from a to b, as lists of (user, position) edges."""
-    found, stack = [], [(a, [])]
+    found: list[list[tuple[Value, int]]] = []
+    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(a, [])]
     while stack:
         node, edges = stack.pop()
         if node is b:
             found.append(edges)
             continue
         for user, position in reversed(finder.users.get(id(node), [])):
-            stack.append((user, edges + [(user, position)]))
+            stack.append((user, [*edges, (user, position)]))
     return found
 
 

@@ -7,16 +7,20 @@ import os
 import sys
 import warnings
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from math import isfinite
-from typing import NamedTuple
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import anomaly, finite, grad_mode
-from .math_namespaces import ScalarMath
+from .math_namespaces import Number, Operand, ScalarMath
 from .operators import Operators
 from .ops import OPS, Op
 from .text import describe, number
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ["Value", "Edge", "InexactWarning", "apply", "grad", "as_number", "ValueMath",
            "MAX_EXACT_BITS"]
@@ -37,16 +41,16 @@ class Edge(NamedTuple):
     node: Value
     position: int
     input: Value
-    local: object
-    upstream: object
-    grad_before: object
+    local: Any  # each a number, or a Value with backward(create_graph=True)
+    upstream: Any
+    grad_before: Any
 
 
 class InexactWarning(UserWarning):
     """An operation on exact numbers (int, Fraction) had to return a float."""
 
 
-def as_number(x, what: str = "Value data"):
+def as_number(x: object, what: str = "Value data") -> Number:
     """Check that ``x`` is a real number the engine can keep as given; return it.
 
     int, float and Fraction are kept as they are. NumPy scalars (np.float32(0.5), np.int64(3))
@@ -84,7 +88,8 @@ def as_number(x, what: str = "Value data"):
 
 def _outside_autograd() -> int:
     """The warnings stacklevel of the first caller outside this package (the user's line)."""
-    level, frame = 1, sys._getframe(1)
+    level = 1
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     return level
@@ -144,30 +149,32 @@ class Value(Operators):
     __slots__ = ("data", "grad", "label", "op", "_first", "_second", "const", "_grad_set",
                  "__weakref__")
 
-    def __init__(self, data, label: str | None = None):
-        self.data = as_number(data)
-        self.grad = 0
+    def __init__(self, data: Number, label: str | None = None) -> None:
+        self.data: Number = as_number(data)
+        # A number, or a Value after backward(create_graph=True): see ``backward``.
+        self.grad: Any = 0
         self._grad_set = False  # becomes True once backward() or zero_grad() sets grad
         self.label = label
         self.op: type[Op] | None = None
-        self._first = self._second = None  # the inputs of ``op``; see ``inputs``
-        self.const = None
+        self._first: Value | None = None  # the inputs of ``op``; see ``inputs``
+        self._second: Value | None = None
+        self.const: Number | None = None
 
     @property
     def inputs(self) -> tuple[Value, ...]:
         """The inputs of ``op`` in argument order: (), (a,) or (a, b)."""
-        if self._second is not None:
-            return (self._first, self._second)
-        if self._first is not None:
-            return (self._first,)
-        return ()
+        first, second = self._first, self._second
+        if first is None:
+            return ()
+        return (first,) if second is None else (first, second)
 
     parents = inputs
 
     # ----------------------------------------------------------------- building the graph
 
     @staticmethod
-    def _apply(op: type[Op], a: Value, b: Value | None = None, const=None) -> Value:
+    def _apply(op: type[Op], a: Value, b: Value | None = None,
+               const: Number | None = None) -> Value:
         """Run ``op``'s forward rule on the data of its inputs ``a`` and ``b`` (``b`` is None
         for a one-input operation; ``const`` is the exponent of ``x ** c``) and record the
         new node. (The operators and methods made from the table take a faster way to the
@@ -198,7 +205,7 @@ class Value(Operators):
         return out
 
     @classmethod
-    def operator_method(cls, op: type[Op], reflected: bool = False):
+    def operator_method(cls, op: type[Op], reflected: bool = False) -> Callable[..., Value]:
         """The method that applies ``op`` to Values, for ``autograd.operators`` to install
         (``x * y``, ``2 * x`` when ``reflected``, ``x.exp()``).
 
@@ -207,7 +214,7 @@ class Value(Operators):
         """
         forward, restricted = op.forward, op.restricted
         if op.arity == 1:
-            def method(self):
+            def unary(self: Value) -> Value:
                 if restricted:
                     _check_domain(op, self, None, None)
                 try:
@@ -227,9 +234,9 @@ class Value(Operators):
                 if anomaly._enabled:
                     anomaly.record(out)
                 return out
-            return method
+            return unary
 
-        def method(self, other):  # noqa: F811 - the two-input form
+        def method(self: Value, other: Value | Number) -> Value:  # the two-input form
             if type(other) is not Value:
                 other = other if isinstance(other, Value) else Value(
                     as_number(other, "the other operand"))
@@ -258,7 +265,7 @@ class Value(Operators):
             return out
         return method
 
-    def _binary(self, op: type[Op], other, reflected: bool = False) -> Value:
+    def _binary(self, op: type[Op], other: Value | Number, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
             other = Value(as_number(other, "the other operand"))
         if reflected:
@@ -268,12 +275,12 @@ class Value(Operators):
     def _unary(self, op: type[Op]) -> Value:
         return Value._apply(op, self)
 
-    def _with_const(self, op: type[Op], const) -> Value:
+    def _with_const(self, op: type[Op], const: Number) -> Value:
         return Value._apply(op, self, const=as_number(const, "the exponent"))
 
     # ----------------------------------------------------------------- backpropagation
 
-    def local_derivatives(self) -> tuple:
+    def local_derivatives(self) -> tuple[Number, ...]:
         """d self / d input for each input, from the operation table (empty for a leaf).
 
         Raises:
@@ -282,17 +289,17 @@ class Value(Operators):
             OverflowError: the derivative is larger than the largest float (unless inf is
                 allowed: ``autograd.allow_non_finite``).
         """
-        op = self.op
-        if op is None:
+        op, first, second = self.op, self._first, self._second
+        if op is None or first is None:  # a leaf (an operation's node has its first input)
             return ()
         # The rule takes the output, then the inputs' data (and the constant of ``x ** c``).
         try:
-            if self._second is not None:
-                locals_ = op.local(ScalarMath, self.data, self._first.data, self._second.data)
+            if second is not None:
+                locals_ = op.local(ScalarMath, self.data, first.data, second.data)
             elif op.takes_const:
-                locals_ = op.local(ScalarMath, self.data, self._first.data, self.const)
+                locals_ = op.local(ScalarMath, self.data, first.data, self.const)
             else:
-                locals_ = op.local(ScalarMath, self.data, self._first.data)
+                locals_ = op.local(ScalarMath, self.data, first.data)
         except (ArithmeticError, ValueError) as exc:
             raise type(exc)(f"the local derivative of {describe(op, self.inputs, self.const)}"
                             f" is undefined: {exc}") from None
@@ -305,7 +312,7 @@ class Value(Operators):
                                         + finite.HOW_TO_ALLOW)
         return locals_
 
-    def local_derivative_values(self) -> tuple:
+    def local_derivative_values(self) -> tuple[Value | Number, ...]:
         """The local derivatives as Values, built from the table's operations, so that a
         gradient can be differentiated again (``backward(create_graph=True)``).
 
@@ -388,7 +395,7 @@ class Value(Operators):
         """
         return self._chain_rule(record=True)
 
-    def _start_backward(self) -> list:
+    def _start_backward(self) -> list[Value]:
         """The topological order of this value's graph, with every intermediate grad reset to
         0 (leaves keep theirs, to accumulate) and this value's grad seeded with 1."""
         order = _order(self)
@@ -450,7 +457,7 @@ class Value(Operators):
 
     # ----------------------------------------------------------------- display
 
-    def draw(self, **options):
+    def draw(self, **options: Any) -> graphviz.Digraph:
         """This value's computation graph as a ``graphviz.Digraph``: ``autograd.draw.draw``."""
         from .draw import draw  # imported here so that ``import autograd`` needs no graphviz
         return draw(self, **options)
@@ -461,7 +468,8 @@ class Value(Operators):
         return f"Value({name}={number(self.data)}, grad={grad})"
 
 
-def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
+def _forward_failed(exc: Exception, op: type[Op], inputs: tuple[Value | None, ...],
+                    const: Number | None) -> Exception:
     """The error to raise when ``op``'s forward rule raised ``exc``, naming the operation."""
     if isinstance(exc, OverflowError):
         return OverflowError(f"{describe(op, inputs, const)} overflows: the result is larger "
@@ -469,7 +477,7 @@ def _forward_failed(exc: Exception, op: type[Op], inputs, const) -> Exception:
     return type(exc)(f"{describe(op, inputs, const)} failed: {exc}")
 
 
-def _check_domain(op: type[Op], a: Value, b: Value | None, const) -> None:
+def _check_domain(op: type[Op], a: Value, b: Value | None, const: Number | None) -> None:
     """Raise the table's domain error if ``op`` is undefined at these inputs."""
     problem = op.domain(ScalarMath, *op.arguments(a, b, const))
     if problem is not None:
@@ -483,7 +491,7 @@ or a gradient may have: about 30,000 decimal digits. Past it, exact arithmetic i
 to look like a hang; floats overflow on their own (and say so)."""
 
 
-def _exact_bits(x) -> int:
+def _exact_bits(x: object) -> int:
     if type(x) is int:
         return x.bit_length()
     if type(x) is Fraction:
@@ -491,14 +499,15 @@ def _exact_bits(x) -> int:
     return 0
 
 
-def _too_large(what: str, x) -> OverflowError:
+def _too_large(what: str, x: Number) -> OverflowError:
     return OverflowError(f"{what} is an exact number of {_exact_bits(x):,} bits ({number(x)}); "
                          f"exact numbers are limited to {MAX_EXACT_BITS:,} bits (about "
                          f"{int(MAX_EXACT_BITS * 0.30103):,} digits). Work in floats (give "
                          "float values, or drop --exact), or use a smaller computation")
 
 
-def _unusual(data, op: type[Op], a: Value, b: Value | None, const):
+def _unusual(data: Any, op: type[Op], a: Value, b: Value | None,
+             const: Number | None) -> Number:
     """The forward result when it is not a finite float: an int or Fraction (kept, unless
     larger than ``MAX_EXACT_BITS``), a float that is not finite (see ``_not_finite``), or
     complex (refused)."""
@@ -513,14 +522,16 @@ def _unusual(data, op: type[Op], a: Value, b: Value | None, const):
     return data
 
 
-def _inexact(data: float, op: type[Op], a: Value, b: Value | None, const) -> None:
+def _inexact(data: float, op: type[Op], a: Value, b: Value | None,
+             const: Number | None) -> None:
     """Warn that an operation on an exact number (a Fraction) had to return a float."""
     warnings.warn(f"{op.name} of an exact number returns a float: "
                   f"{describe(op, (a, b), const)} = {data!r}",
                   InexactWarning, stacklevel=_outside_autograd())
 
 
-def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
+def _not_finite(data: float, op: type[Op], inputs: tuple[Value | None, ...],
+                const: Number | None, args: tuple[Operand, ...]) -> None:
     """Decide about a forward result that is inf or NaN.
 
     Raises OverflowError when the inputs were finite (the operation overflowed), unless inf
@@ -534,7 +545,7 @@ def _not_finite(data: float, op: type[Op], inputs, const, args) -> None:
         raise anomaly.forward_error(op.name, describe(op, inputs, const), number(data))
 
 
-def apply(op, *inputs, const=None):
+def apply(op: str | type[Op], *inputs: object, const: Number | None = None) -> Any:
     """Apply the operation ``op`` (its name, or the class) to ``inputs``: Values or Tensors,
     or plain numbers beside them.
 
@@ -572,18 +583,18 @@ def apply(op, *inputs, const=None):
                         + ", ".join(type(x).__name__ for x in inputs))
     if op.arity == 2:
         a, b = inputs
-        return a._binary(op, b) if a is first else b._binary(op, a, reflected=True)
+        return first._binary(op, b) if a is first else first._binary(op, a, reflected=True)
     if op.takes_const:
         return first._with_const(op, const)
     return first._unary(op)
 
 
-def _data(x):
+def _data(x: Value | Number) -> Number:
     """A gradient's number: its data if it is a Value (``create_graph``), else itself."""
     return x.data if isinstance(x, Value) else x
 
 
-def _times(local, upstream):
+def _times(local: Value | Number, upstream: Value | Number) -> Value | Number:
     """local * upstream for gradients built as Values (``create_graph``); multiplying by 1
     builds no node."""
     if not isinstance(local, Value) and local == 1:
@@ -593,17 +604,19 @@ def _times(local, upstream):
     return local * upstream
 
 
-def _plus(grad, contribution):
+def _plus(grad: Value | Number, contribution: Value | Number) -> Value | Number:
     """grad + contribution for gradients built as Values; adding to 0 builds no node."""
     if not isinstance(grad, Value) and grad == 0:
         return contribution
     return grad + contribution
 
 
-def _non_finite_gradient(node: Value, input_: Value, local, upstream, before) -> Exception:
+def _non_finite_gradient(node: Value, input_: Value, local: Number, upstream: Number,
+                         before: Number) -> Exception:
     """The error for a chain-rule step whose contribution (or the sum it makes with the
     input's grad ``before`` it) is not finite."""
     product = local * upstream
+    assert node.op is not None  # the node that passes gradient was made by an operation
     where = describe(node.op, node.inputs, node.const)
     if isinstance(product, float) and not isfinite(product):
         made = (f"local derivative {number(local)} * upstream {number(upstream)} = "
@@ -627,7 +640,7 @@ def _non_finite_gradient(node: Value, input_: Value, local, upstream, before) ->
         + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
 
 
-def _finite_number(x) -> bool:
+def _finite_number(x: object) -> bool:
     return not isinstance(x, float) or isfinite(x)
 
 
@@ -636,19 +649,19 @@ class _ValueMath:
     name, so a local-derivative rule run on it builds the derivative as a graph."""
 
     @staticmethod
-    def pow(a, c):
+    def pow(a: Value, c: Value | Number) -> Value:
         return a ** c
 
     @staticmethod
-    def any(condition):
+    def any(condition: object) -> bool:
         raise TypeError("domain checks need numbers, not Values")
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., Value]:
         op = OPS.get(name)
         if op is None or not op.is_function() or name.startswith("_"):
             raise AttributeError(f"{name} is not an operation of the table")
 
-        def call(*inputs):
+        def call(*inputs: Value | Number) -> Value:
             return apply(op, *inputs)
 
         return call
@@ -658,7 +671,8 @@ ValueMath = _ValueMath()
 """The math namespace of Values (``create_graph``): ``ValueMath.exp(x)`` is ``x.exp()``."""
 
 
-def grad(output: Value, inputs, create_graph: bool = False) -> list:
+def grad(output: Value, inputs: Value | Iterable[Value],
+         create_graph: bool = False) -> list[Value | Number]:
     """d output / d input for each of ``inputs``, without changing any ``grad``.
 
     The functional form of ``backward()``: the same chain rule, but the gradients are
@@ -708,13 +722,13 @@ def grad(output: Value, inputs, create_graph: bool = False) -> list:
     return [found.get(id(x), 0) for x in wanted]
 
 
-def _order(root: Value) -> list:
+def _order(root: Value) -> list[Value]:
     # The topological order of ``graph.topological_order`` (the same list: a property test
     # checks it), specialised to Values for backward's hot path: it reads the two input slots
     # directly instead of building each node's ``inputs`` tuple and an iterator over it. A
     # node stays on the stack until both of its inputs have been seen; a leaf goes straight
     # into the order.
-    order = []
+    order: list[Value] = []
     seen = {root}
     stack = [root]
     while stack:
@@ -740,7 +754,7 @@ def _order(root: Value) -> list:
     return order
 
 
-def _chain_rule_plain(order: list, refuse: bool) -> None:
+def _chain_rule_plain(order: list[Value], refuse: bool) -> None:
     # backward()'s loop: the chain-rule step ``input.grad += local * upstream`` for each edge,
     # in reverse topological order, with the local derivatives from the table, called with
     # their arguments written out (cheaper than building ``inputs`` and unpacking it), and
@@ -748,10 +762,10 @@ def _chain_rule_plain(order: list, refuse: bool) -> None:
     # ``Value._chain_rule`` makes the same steps when they are watched.
     scalar = ScalarMath
     for node in reversed(order):
-        op = node.op
-        if op is None:
+        op, first = node.op, node._first
+        if op is None or first is None:  # a leaf (an operation's node has its first input)
             continue
-        upstream, first, second = node.grad, node._first, node._second
+        upstream, second = node.grad, node._second
         try:
             if second is not None:
                 local_first, local_second = op.local(scalar, node.data, first.data,

@@ -15,13 +15,14 @@ import argparse
 import gc
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograd import Value  # noqa: E402
-from autograd.check import check  # noqa: E402
-from autograd.trace import paths  # noqa: E402
+from autograd import Value
+from autograd.check import check
+from autograd.trace import paths
 
 
 def chain(depth: int):
@@ -56,11 +57,12 @@ def main(argv=None) -> int:
     previous = None
     for depth in args.depths:
         x, y = chain(depth)
-        path_time = best_seconds(lambda: paths(y, x), args.rounds)
+        path_time = best_seconds(partial(paths, y, x), args.rounds)
         found = paths(y, x)
         assert len(found) == 1 and len(found[0].nodes) == depth + 1
         claim = f"{found.total:.6g}"
-        check_time = best_seconds(lambda: check(y, claims={"d/dx": claim}), args.rounds)
+        check_time = best_seconds(partial(check, y, claims={"d/dx": claim}),
+                                  args.rounds)
         ratios = ("", "") if previous is None else (f"{path_time / previous[0]:.1f}x",
                                                     f"{check_time / previous[1]:.1f}x")
         print(f"{depth:8,d} {path_time:11.3f}s {ratios[0]:>6s} {check_time:11.3f}s "

@@ -16,6 +16,7 @@ and range of the ratio within a round, and best over best.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
@@ -27,9 +28,9 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from numpy_reference import train_step  # noqa: E402
+from numpy_reference import train_step
 
-from nn import SGD, Tensor, mlp, quadratic_cost  # noqa: E402
+from nn import SGD, Tensor, mlp, quadratic_cost
 
 LR = 2.0
 SIZES = [784, 16, 16, 10]
@@ -52,7 +53,7 @@ def numpy_trainer(x, targets):
     """The same step written out by hand (``numpy_reference.train_step``)."""
     init = np.random.default_rng(0)
     weights = [init.normal(0, 1 / np.sqrt(a), (a, b)).astype(np.float32)
-               for a, b in zip(SIZES, SIZES[1:])]
+               for a, b in itertools.pairwise(SIZES)]
     biases = [np.zeros(b, np.float32) for b in SIZES[1:]]
     lr = np.float32(LR)
 
@@ -67,7 +68,7 @@ def torch_trainer(x, targets):
 
     torch.set_num_threads(1)
     layers = []
-    for a, b in zip(SIZES, SIZES[1:]):
+    for a, b in itertools.pairwise(SIZES):
         layers += [torch.nn.Linear(a, b), torch.nn.Sigmoid()]
     model = torch.nn.Sequential(*layers)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)

@@ -27,27 +27,29 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import random
 import statistics
 import sys
 import time
 import tracemalloc
 from collections import deque
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from closure_engine import ClosureValue  # noqa: E402
-from lean_engine import LeanValue  # noqa: E402
+from closure_engine import ClosureValue
+from lean_engine import LeanValue
 
-from autograd import Value, detect_anomaly, topological_order  # noqa: E402
-from autograd.trace import trace  # noqa: E402
+from autograd import Value, detect_anomaly, topological_order
+from autograd.trace import trace
 
 
 def mlp_weights(sizes, rng):
     return [[[rng.gauss(0, 1 / n_in ** 0.5) for _ in range(n_in + 1)] for _ in range(n_out)]
-            for n_in, n_out in zip(sizes, sizes[1:])]
+            for n_in, n_out in itertools.pairwise(sizes)]
 
 
 def forward(make, weights, x, activation):
@@ -208,7 +210,7 @@ def main(argv=None) -> None:
         losses = {}
         for _ in range(args.turns):
             for engine in engines.values():
-                step = with_backward(lambda: build(engine))
+                step = with_backward(partial(build, engine))
                 per_step, in_collector, loss = training_loop(step, args.steps)
                 turns[engine].append(per_step)
                 collecting[engine].append(in_collector)
@@ -217,7 +219,7 @@ def main(argv=None) -> None:
             assert abs(loss - losses[Value]) <= 1e-9 * abs(losses[Value])
         mean = {e: statistics.mean(turns[e]) for e in turns}
         in_gc = {e: statistics.mean(collecting[e]) for e in collecting}
-        once = {e: median_time(with_backward(lambda: build(e)), args.rounds) for e in turns}
+        once = {e: median_time(with_backward(partial(build, e)), args.rounds) for e in turns}
         nodes = len(topological_order(build(Value)))
         print(f"{title}: {nodes:,} nodes, seconds of build + backward")
         print(f"  {'':24s} {'training loop':>14s} {'of it, in the':>14s} "

@@ -20,8 +20,10 @@ import shutil
 import sys
 import textwrap
 
-from autograd.__main__ import COMMANDS as AUTOGRAD_COMMANDS  # handed on with their arguments
-from autograd.__main__ import main as autograd_main
+from autograd.__main__ import (
+    COMMANDS as AUTOGRAD_COMMANDS,  # handed on with their arguments
+    main as autograd_main,
+)
 from autograd.command import run, tracegrad_version
 from demos import DEMOS
 
@@ -41,7 +43,8 @@ def listing() -> str:
     return "\n".join(["usage: tracegrad COMMAND [ARGUMENTS]",
                       "       tracegrad COMMAND --help shows the flags of COMMAND", "",
                       "commands:", *entries([*AUTOGRAD_COMMANDS.items(), ("demos", "this list")]),
-                      "", "demos (also python -m demos.NAME; each takes --out DIR and --quick):", *entries(DEMOS.items())])
+                      "", "demos (also python -m demos.NAME; each takes --out DIR and --quick):",
+                      *entries(DEMOS.items())])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,7 +174,7 @@ def plot_trap(plt, path: Path, dpi: int) -> dict[float, list[float]]:
             ax.annotate(str(k), (xs[k], ys[k]), textcoords="offset points",
                         xytext=(6 if start > 0 else -6, 4), ha="left" if start > 0 else "right",
                         fontsize=8, color=c)
-    for start, end in ends.items():
+    for end in ends.values():
         is_deep = end == deep
         h = f(end)
         ax.scatter([end], [h], marker="*", s=260, color="gold" if is_deep else "silver",
@@ -259,8 +259,8 @@ def plot_network(plt, path: Path, dpi: int, passes: int):
                  "mini-batch, same start weights\n"
                  "h1 = (x1 + w1·x2)², h2 = w2·x1·x2, y = w3·h1 + w4·h2 + w5; "
                  "examples (3,2)→24, (1,4)→14, (2,1)→11", fontsize=10.5)
-    fig.text(0.5, 0.01, "The lesson's batch rule steps with the SUM of the examples' gradients, its "
-             "mini-batch rule with their AVERAGE, so a mini-batch step is about half as long: "
+    fig.text(0.5, 0.01, "The lesson's batch rule steps with the SUM of the examples' gradients, "
+             "its mini-batch rule with their AVERAGE, so a mini-batch step is about half as long: "
              "that is why mini-batch trails here.", ha="center", fontsize=8.5, color="dimgray")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)

@@ -43,7 +43,8 @@ def main(argv=None) -> int:
         items = audit.section_items(section)
         numbers = [i for i in items if i.kind == "number"]
         words = [i for i in items if i.kind == "statement"]
-        text = f"  {section:15s} {sum(i.ok for i in numbers):3d} of {len(numbers):3d} numbers confirmed"
+        text = (f"  {section:15s} {sum(i.ok for i in numbers):3d} of {len(numbers):3d} "
+                "numbers confirmed")
         if words:
             text += f", {sum(i.ok for i in words)} of {len(words)} statements"
         print(text)

@@ -21,13 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd import Value
-from autograd.check import Claim, GradientDerivation, ReducedDerivation, UpdateDerivation, \
-    check
-from autograd.check import worksheet as worksheets
+from autograd.check import (
+    Claim,
+    GradientDerivation,
+    ReducedDerivation,
+    UpdateDerivation,
+    check,
+    worksheet as worksheets,
+)
 from autograd.check.explain import Voice, claim_explanations
 from autograd.files import write_file
-from autograd.text import forward_line as text_forward_line
-from autograd.text import number
+from autograd.text import forward_line as text_forward_line, number
 from autograd.trace import paths
 
 WIDTH = 108

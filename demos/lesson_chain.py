@@ -19,8 +19,7 @@ from fractions import Fraction as F
 
 from autograd import Value, command
 from autograd.trace import paths, trace
-from demos.lesson_audit import Audit, demo_main, path_lines, table, title, worksheet, \
-    write_graphs
+from demos.lesson_audit import Audit, demo_main, path_lines, table, title, worksheet, write_graphs
 
 SECTION = "chain rule"
 POINTS = ((F(3), F(2)), (F(1, 2), F(-5, 3)))

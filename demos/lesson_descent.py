@@ -47,7 +47,8 @@ def descend(start: float, lr: float, steps: int):
 
 
 def run(args, audit: Audit) -> None:
-    title("Gradient descent on f(x) = x² from x = 3, learning rate η = 0.1 (lesson 004, first table)")
+    title("Gradient descent on f(x) = x² from x = 3, learning rate η = 0.1 "
+          "(lesson 004, first table)")
     print("The lesson's slopes, checked with backward():")
     for x0, written, where in SLOPES:
         x = Value(x0, label="x")

@@ -20,7 +20,7 @@ Interpretations, as the lesson states them: online learning steps once per examp
 examples' gradients ("θ = θ - η × total_gradient"); mini-batch steps with the AVERAGE over
 the batch ("θ = θ - η × (total_gradient / B)"). Writes the graph of the first example
 (network-example1.png and .svg).
-"""
+"""  # noqa: E501 - the first line is the demo's description, which `tracegrad demos` prints
 
 from __future__ import annotations
 
@@ -97,8 +97,10 @@ def _calculation(note: str) -> str:
 
 def run(args, audit: Audit) -> None:
     title("The 5-weight network on three examples (lesson 004, 'Our First AI Brain' onwards)")
-    print("h1 = (x1 + w1·x2)², h2 = w2·x1·x2, y_pred = w3·h1 + w4·h2 + w5, Error = (y_true - y_pred)²")
-    print("start weights w1..w5 = 1, 2, 1, 1, 0; learning rate η = 0.0001; exact fractions throughout.")
+    print("h1 = (x1 + w1·x2)², h2 = w2·x1·x2, y_pred = w3·h1 + w4·h2 + w5, "
+          "Error = (y_true - y_pred)²")
+    print("start weights w1..w5 = 1, 2, 1, 1, 0; learning rate η = 0.0001; "
+          "exact fractions throughout.")
 
     # ---------------------------------------------------------------- the training data
     print("\n1. The training data, target 2x1² + 3x2 ('The Task: Learn a New Function')")
@@ -231,8 +233,8 @@ def run(args, audit: Audit) -> None:
         SGD(list(state.values()), lr=LR).step()
         errs = [forward(a, b, t, state)["error"].data for (a, b), t in data]
         members = ", ".join(str(start + k + 1) for k in range(len(batch)))
-        rows.append([f"after batch {{{members}}}"] + [f"{float(state[w].data):.6g}" for w in WEIGHTS]
-                    + [f"{float(sum(errs)):.2f}"])
+        new_weights = [f"{float(state[w].data):.6g}" for w in WEIGHTS]
+        rows.append([f"after batch {{{members}}}", *new_weights, f"{float(sum(errs)):.2f}"])
     table(["mini-batch step", *WEIGHTS, "total error (534 at start)"], rows)
     print("Note the lesson's two rules differ by a factor: batch steps with the SUM of the")
     print("gradients, mini-batch with their AVERAGE, so a 'mini-batch' of all 3 examples would")

@@ -31,8 +31,18 @@ import numpy as np
 from tqdm import tqdm
 
 from autograd import NonFiniteError, command
-from nn import (SGD, Adam, MiniBatches, Tensor, accuracy, blas_threads, cosine_schedule, mlp,
-                one_hot, quadratic_cost)
+from nn import (
+    SGD,
+    Adam,
+    MiniBatches,
+    Tensor,
+    accuracy,
+    blas_threads,
+    cosine_schedule,
+    mlp,
+    one_hot,
+    quadratic_cost,
+)
 from nn.data import load_mnist
 from nn.serialize import save_weights
 

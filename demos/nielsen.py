@@ -57,8 +57,17 @@ from pathlib import Path
 
 import numpy as np
 
-from nn import (SGD, MiniBatches, Tensor, accuracy, binary_cross_entropy, blas_threads, mlp,
-                one_hot, quadratic_cost)
+from nn import (
+    SGD,
+    MiniBatches,
+    Tensor,
+    accuracy,
+    binary_cross_entropy,
+    blas_threads,
+    mlp,
+    one_hot,
+    quadratic_cost,
+)
 from nn.data import load_mnist
 
 SIZES = [30, 10]

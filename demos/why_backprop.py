@@ -153,7 +153,7 @@ def neuron_graph(sizes: list[int]) -> tuple[list, dict, list]:
         order += [("z", layer, j) for j in range(n_out)] + [("a", layer, j) for j in range(n_out)]
     for j in range(sizes[-1]):
         users[("a", len(sizes) - 1, j)] = ["loss"]
-    return order + ["loss"], users, params
+    return [*order, "loss"], users, params
 
 
 def lesson_graph() -> tuple[list, dict, list]:

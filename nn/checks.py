@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
 __all__ = ["whole_number", "positive_number", "number_in", "flag", "seed_or_generator"]
 
 
-def _describe(value) -> str:
+def _describe(value: object) -> str:
     return f"the {type(value).__name__} {value!r}"
 
 
-def _real(name: str, value) -> float:
+def _real(name: str, value: object) -> float:
     """``value`` as a float, or a TypeError for a bool, a string or anything not a real."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got {_describe(value)}")
@@ -33,7 +34,7 @@ def _real(name: str, value) -> float:
     return float(value)
 
 
-def whole_number(name: str, value, minimum: int = 1) -> int:
+def whole_number(name: str, value: object, minimum: int = 1) -> int:
     """``value`` as an int of at least ``minimum`` (NumPy integers are accepted).
 
     Raises:
@@ -50,7 +51,7 @@ def whole_number(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
-def positive_number(name: str, value):
+def positive_number(name: str, value: Any) -> Any:
     """``value``, which must be a positive, finite number (a learning rate, an epsilon).
 
     Raises:
@@ -68,7 +69,7 @@ def positive_number(name: str, value):
     return value
 
 
-def number_in(name: str, value, low: float, high: float = math.inf):
+def number_in(name: str, value: Any, low: float, high: float = math.inf) -> Any:
     """``value``, which must be a finite number in [low, high).
 
     Raises:
@@ -86,7 +87,7 @@ def number_in(name: str, value, low: float, high: float = math.inf):
     raise ValueError(f"{name} must be in [{low}, {high}), got {value!r}")
 
 
-def flag(name: str, value) -> bool:
+def flag(name: str, value: object) -> bool:
     """``value`` as a bool; only True and False (and NumPy's bools) are accepted.
 
     Raises:
@@ -100,7 +101,7 @@ def flag(name: str, value) -> bool:
     return bool(value)
 
 
-def seed_or_generator(name: str, value) -> np.random.Generator:
+def seed_or_generator(name: str, value: object) -> np.random.Generator:
     """A NumPy random generator from None (fresh entropy), a seed (an int >= 0) or a
     ``np.random.Generator`` (used as it is, so it goes on from where it was).
 

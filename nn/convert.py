@@ -20,11 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .layers import Activation, Linear, Sequential
-from .module import MLP
+from .module import MLP, Layer, Module
+
+if TYPE_CHECKING:  # torch is optional (the torch extra): imported where it is used
+    import torch
 
 __all__ = ["Dense", "dense_layers", "to_torch", "from_torch", "to_scalar"]
 
@@ -43,7 +49,7 @@ class Dense:
     activation: str
 
 
-def dense_layers(model) -> list[Dense]:
+def dense_layers(model: Sequential | Linear | MLP) -> list[Dense]:
     """``model`` (an ``nn.Sequential``, ``nn.Linear`` or ``nn.MLP``) as a list of ``Dense``.
 
     Raises:
@@ -75,7 +81,7 @@ def dense_layers(model) -> list[Dense]:
     return dense
 
 
-def _sequential_layers(model) -> list:
+def _sequential_layers(model: object) -> list[Module]:
     if not isinstance(model, Sequential):
         raise TypeError(f"expected an nn.Sequential, nn.Linear or nn.MLP, got "
                         f"{type(model).__name__}")
@@ -84,7 +90,7 @@ def _sequential_layers(model) -> list:
     return model.layers
 
 
-def _dense_from_scalar(layer) -> Dense:
+def _dense_from_scalar(layer: Layer) -> Dense:
     weight = np.array([[float(w.data) for w in neuron.w] for neuron in layer.neurons]).T
     bias = np.array([float(neuron.b.data) for neuron in layer.neurons])
     return Dense(weight, bias, layer.neurons[0].activation)
@@ -93,7 +99,7 @@ def _dense_from_scalar(layer) -> Dense:
 # ----------------------------------------------------------------- PyTorch
 
 
-def _import_torch():
+def _import_torch() -> ModuleType:
     try:
         import torch
     except ImportError:
@@ -102,7 +108,7 @@ def _import_torch():
     return torch
 
 
-def to_torch(model):
+def to_torch(model: Sequential | Linear | MLP) -> torch.nn.Sequential:
     """A ``torch.nn.Sequential`` of ``torch.nn.Linear`` layers and activations with the
     same weights (copied, and transposed to PyTorch's (out, in)) and the same dtype, so it
     gives the same outputs up to rounding.
@@ -133,11 +139,11 @@ def to_torch(model):
     return torch.nn.Sequential(*layers)
 
 
-def _torch_dtype(torch, dtype: np.dtype):
+def _torch_dtype(torch: ModuleType, dtype: np.dtype) -> torch.dtype:
     return torch.float64 if dtype == np.float64 else torch.float32
 
 
-def from_torch(module, dtype=None) -> Sequential:
+def from_torch(module: torch.nn.Module, dtype: DTypeLike | None = None) -> Sequential:
     """A PyTorch MLP as an ``nn.Sequential`` with the same weights and the same outputs.
 
     Args:
@@ -176,7 +182,7 @@ def from_torch(module, dtype=None) -> Sequential:
     return _sequential(dense, dtype)
 
 
-def _dense_from_torch(torch, i: int, layer) -> Dense:
+def _dense_from_torch(torch: ModuleType, i: int, layer: torch.nn.Linear) -> Dense:
     if layer.bias is None:
         raise TypeError(f"layer {i} is Linear(bias=False); tracegrad's Linear always has a "
                         "bias")
@@ -187,7 +193,7 @@ def _dense_from_torch(torch, i: int, layer) -> Dense:
     return Dense(weight, layer.bias.detach().cpu().numpy().copy(), "linear")
 
 
-def _torch_layers(torch, module) -> list:
+def _torch_layers(torch: ModuleType, module: torch.nn.Module) -> list[torch.nn.Module]:
     """The layers of ``module`` in order, nested Sequentials read through."""
     if isinstance(module, torch.nn.Sequential):
         return [leaf for child in module for leaf in _torch_layers(torch, child)]
@@ -196,8 +202,8 @@ def _torch_layers(torch, module) -> list:
     return [module]
 
 
-def _sequential(dense: Sequence[Dense], dtype) -> Sequential:
-    layers = []
+def _sequential(dense: Sequence[Dense], dtype: DTypeLike | None) -> Sequential:
+    layers: list[Module] = []
     for d in dense:
         n_in, n_out = d.weight.shape
         linear = Linear(n_in, n_out, rng=0, dtype=dtype or d.weight.dtype, init="zeros")
@@ -212,7 +218,7 @@ def _sequential(dense: Sequence[Dense], dtype) -> Sequential:
 # ----------------------------------------------------------------- the scalar engine
 
 
-def to_scalar(model) -> MLP:
+def to_scalar(model: Sequential | Linear) -> MLP:
     """An ``nn.MLP`` of Values with the weights of a tensor network, to trace one sample
     number by number (``autograd.trace``) where the tensor engine shows only arrays.
 

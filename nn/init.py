@@ -13,9 +13,12 @@ form (``init=lambda shape, rng: rng.uniform(-0.1, 0.1, shape)``).
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
 
-__all__ = ["zeros", "normal", "lecun", "xavier", "he", "SCHEMES", "initial_values"]
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["zeros", "normal", "lecun", "xavier", "he", "SCHEMES", "Scheme", "initial_values"]
 
 
 def zeros(shape: tuple, rng: np.random.Generator) -> np.ndarray:
@@ -58,7 +61,12 @@ SCHEMES = {"zeros": zeros, "normal": normal, "lecun": lecun, "xavier": xavier, "
 """The schemes by name, as ``Linear(init=...)`` and ``Linear(bias_init=...)`` take them."""
 
 
-def _fan_in(shape: tuple, name: str) -> int:
+Scheme = str | Callable[[tuple[int, ...], np.random.Generator], ArrayLike]
+"""How a parameter's first values are drawn: a name in ``SCHEMES``, or a function of the
+shape and a ``np.random.Generator`` returning an array of that shape."""
+
+
+def _fan_in(shape: tuple[int, ...], name: str) -> int:
     if len(shape) != 2:
         raise ValueError(f"the {name!r} scheme scales by the fan-in, which needs a weight "
                          f"matrix of shape (n_in, n_out), not shape {shape}; for biases use "
@@ -66,7 +74,7 @@ def _fan_in(shape: tuple, name: str) -> int:
     return shape[0]
 
 
-def initial_values(scheme, shape: tuple, rng: np.random.Generator,
+def initial_values(scheme: Scheme, shape: tuple[int, ...], rng: np.random.Generator,
                    argument: str = "init") -> np.ndarray:
     """The values of ``scheme`` (a name in ``SCHEMES`` or a function ``(shape, rng)``) for
     a parameter of ``shape``, checked.

@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from autograd import OPS
 
 from .checks import seed_or_generator, whole_number
-from .init import initial_values
-from .module import (ACTIVATIONS, Module, activate, activations_per_layer, check_activation,
-                     layer_sizes, unique)
+from .init import Scheme, initial_values
+from .module import (
+    ACTIVATIONS,
+    Module,
+    activate,
+    activations_per_layer,
+    check_activation,
+    layer_sizes,
+    unique,
+)
 from .tensor import Tensor, apply_tensor_op, float_array
 from .tensor_ops import Affine, Dense
 
 __all__ = ["Linear", "Activation", "Sequential", "mlp"]
 
 
-def _tensor_input(layer, x) -> None:
+def _tensor_input(layer: Module, x: object) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{layer!r} takes a Tensor, got {type(x).__name__}; wrap an array "
                         "with Tensor(x) (a copy) or Tensor.from_numpy(x)")
@@ -54,8 +62,9 @@ class Linear(Module):
     array([0.5, 0.5], dtype=float32)
     """
 
-    def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | None = None,
-                 dtype=np.float32, init="lecun", bias_init="zeros"):
+    def __init__(self, n_in: int, n_out: int, rng: np.random.Generator | int | None = None,
+                 dtype: DTypeLike = np.float32, init: Scheme = "lecun",
+                 bias_init: Scheme = "zeros") -> None:
         n_in = whole_number("n_in (the number of inputs)", n_in)
         n_out = whole_number("n_out (the number of outputs)", n_out)
         rng = seed_or_generator("rng", rng)
@@ -87,7 +96,7 @@ class Linear(Module):
         self._check_input(x)
         return apply_tensor_op(Dense, x, self.weight, self.bias, const=OPS[activation])
 
-    def _check_input(self, x) -> None:
+    def _check_input(self, x: Tensor) -> None:
         _tensor_input(self, x)
         if x.data.ndim != 2 or x.data.shape[1] != self.weight.data.shape[0]:
             raise ValueError(f"Linear({self.weight.shape[0]} -> {self.weight.shape[1]}) takes "
@@ -106,7 +115,7 @@ class Linear(Module):
 class Activation(Module):
     """An elementwise activation as a layer: "sigmoid", "relu", "tanh" or "linear"."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = check_activation(name)
 
     def __call__(self, x: Tensor) -> Tensor:
@@ -131,7 +140,7 @@ class Sequential(Module):
         TypeError: a layer is not an ``nn.Module`` (such as the string "relu").
     """
 
-    def __init__(self, *layers: Module):
+    def __init__(self, *layers: Module) -> None:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 hint = (f"; write Activation({layer!r})"
@@ -192,7 +201,8 @@ class Sequential(Module):
         for name in arrays:
             if name not in params:
                 raise ValueError(f"unexpected array {name!r}: this model has {sorted(params)}")
-        checked = {}  # id(parameter) -> (its first name, the parameter, the new values)
+        # id(parameter) -> (its first name, the parameter, the new values)
+        checked: dict[int, tuple[str, Tensor, np.ndarray]] = {}
         for name, p in params.items():
             values = _loadable(name, arrays[name], p)
             if id(p) in checked:
@@ -210,7 +220,7 @@ class Sequential(Module):
         return f"Sequential(\n  {inner}\n)"
 
 
-def _loadable(name: str, array, p: Tensor) -> np.ndarray:
+def _loadable(name: str, array: ArrayLike, p: Tensor) -> np.ndarray:
     """``array`` as the values of parameter ``p`` (named ``name``), or an error."""
     values = float_array(array, p.dtype, what=f"array {name!r}:",
                          wider="build the model with dtype=np.float64 to load it")
@@ -224,8 +234,9 @@ def _loadable(name: str, array, p: Tensor) -> np.ndarray:
     return values
 
 
-def mlp(n_in: int, sizes: Sequence[int], activation="sigmoid", seed: int | None = None,
-        dtype=np.float32, init="lecun", bias_init="zeros") -> Sequential:
+def mlp(n_in: int, sizes: Sequence[int], activation: str | Sequence[str] = "sigmoid",
+        seed: int | np.random.Generator | None = None, dtype: DTypeLike = np.float32,
+        init: Scheme = "lecun", bias_init: Scheme = "zeros") -> Sequential:
     """The tensor counterpart of ``nn.MLP``: Linear layers each followed by an activation.
 
     Args:
@@ -252,7 +263,7 @@ def mlp(n_in: int, sizes: Sequence[int], activation="sigmoid", seed: int | None 
     widths = layer_sizes(n_in, sizes)
     names = activations_per_layer(activation, len(widths) - 1)
     rng = seed_or_generator("seed", seed)
-    layers = []
+    layers: list[Module] = []
     for i, name in enumerate(names):
         layers.append(Linear(widths[i], widths[i + 1], rng=rng, dtype=dtype, init=init,
                              bias_init=bias_init))

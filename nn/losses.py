@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from autograd import Value
 
@@ -13,7 +18,8 @@ from .tensor_ops import BinaryCrossEntropy, QuadraticCost
 __all__ = ["quadratic_cost", "cross_entropy", "binary_cross_entropy", "one_hot"]
 
 
-def one_hot(labels, num_classes: int = 10, dtype=np.float32) -> np.ndarray:
+def one_hot(labels: ArrayLike, num_classes: int = 10,
+            dtype: DTypeLike = np.float32) -> np.ndarray:
     """Rows of zeros with a 1 at each label: the "answer we wanted" of the lesson.
 
     Shape: labels (N,) ints in [0, num_classes) -> (N, num_classes) of ``dtype``.
@@ -31,15 +37,15 @@ def one_hot(labels, num_classes: int = 10, dtype=np.float32) -> np.ndarray:
     if labels.ndim > 1:
         raise ValueError(f"labels must be one row of class numbers, shape (N,), got shape "
                          f"{labels.shape}")
-    if labels.dtype.kind not in "iu" or labels.size and (labels.min() < 0 or
-                                                         labels.max() >= num_classes):
+    if labels.dtype.kind not in "iu" or (labels.size and (labels.min() < 0 or
+                                                         labels.max() >= num_classes)):
         raise ValueError(f"labels must be integers in [0, {num_classes}), got {labels!r}")
     out = np.zeros((labels.size, num_classes), dtype=dtype)
     out[np.arange(labels.size), labels.ravel()] = 1
     return out
 
 
-def _constant_like(outputs: Tensor, target) -> Tensor:
+def _constant_like(outputs: Tensor, target: ArrayLike | Tensor) -> Tensor:
     """``target`` as a Tensor of the outputs' dtype; an ndarray of that dtype is not copied."""
     if isinstance(target, Tensor):
         return target
@@ -48,7 +54,12 @@ def _constant_like(outputs: Tensor, target) -> Tensor:
     return Tensor(target, dtype=outputs.data.dtype)
 
 
-def quadratic_cost(outputs, target):
+@overload
+def quadratic_cost(outputs: Tensor, target: ArrayLike | Tensor) -> Tensor: ...
+@overload
+def quadratic_cost(outputs: Sequence[Value],
+                   target: Sequence[Value | int | float | Fraction]) -> Value: ...
+def quadratic_cost(outputs: Any, target: Any) -> Tensor | Value:  # the overloads above
     """The lesson's cost: the sum over outputs of (output - target)**2, averaged over examples.
 
     Lesson 10 ("one training step"): outputs (0.1, 0.05, 0.0, 0.2, 0.5, ...) against the
@@ -85,7 +96,7 @@ def quadratic_cost(outputs, target):
     return total
 
 
-def cross_entropy(logits: Tensor, labels) -> Tensor:
+def cross_entropy(logits: Tensor, labels: ArrayLike | Tensor) -> Tensor:
     """Mean softmax cross-entropy of ``logits`` (N, K) against integer ``labels`` (N,).
 
     Computed with the log-sum-exp trick, so logits of any magnitude give a finite loss. See
@@ -97,7 +108,8 @@ def cross_entropy(logits: Tensor, labels) -> Tensor:
     return logits.cross_entropy(labels)
 
 
-def binary_cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(logits: Tensor, targets: ArrayLike | Tensor,
+                         reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(logits) against targets in [0, 1], stable for any
     logit: the sigmoid is folded into the cost (``nn.tensor_ops.BinaryCrossEntropy``), so
     pass the network's outputs before their sigmoid.

@@ -11,6 +11,7 @@ import math
 import numbers
 import random
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from autograd import OPS, Value
 
@@ -24,7 +25,7 @@ ACTIVATIONS = (*(name for name, op in OPS.items() if op.activation), "linear")
 ``activation`` (tanh, sigmoid, relu), and "linear", which means none (the identity)."""
 
 
-def check_activation(name) -> str:
+def check_activation(name: object) -> str:
     """Return ``name`` if it is one of ``ACTIVATIONS``.
 
     Raises:
@@ -38,7 +39,13 @@ def check_activation(name) -> str:
     return name
 
 
-def activate(x, name: str):
+_Node = TypeVar("_Node", "Value", "Tensor")
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def activate(x: _Node, name: str) -> _Node:
     """Apply the activation ``name`` to a ``Value`` or an ``nn.Tensor``.
 
     Raises:
@@ -52,7 +59,7 @@ def activate(x, name: str):
     return getattr(x, name)()
 
 
-def activations_per_layer(activation, n_layers: int) -> list[str]:
+def activations_per_layer(activation: str | Iterable[str], n_layers: int) -> list[str]:
     """One activation name per layer from a single name or a list of names.
 
     Raises:
@@ -75,7 +82,7 @@ def activations_per_layer(activation, n_layers: int) -> list[str]:
     return [check_activation(name) for name in names]
 
 
-def layer_sizes(n_in, sizes) -> list[int]:
+def layer_sizes(n_in: int, sizes: Iterable[int]) -> list[int]:
     """``[n_in, *sizes]`` as ints, refusing network shapes that cannot be built by name.
 
     Raises:
@@ -96,11 +103,19 @@ def layer_sizes(n_in, sizes) -> list[int]:
                      for i, size in enumerate(sizes)]
 
 
-def unique(parameters) -> list:
+_P = TypeVar("_P")
+
+
+def unique(parameters: Iterable[_P]) -> list[_P]:
     """Each parameter once, by identity, in the order first met: a layer used twice in a
     network has its parameters listed once, so an optimizer steps them once."""
-    seen = set()
-    return [p for p in parameters if not (id(p) in seen or seen.add(id(p)))]
+    seen: set[int] = set()
+    found = []
+    for p in parameters:
+        if id(p) not in seen:
+            seen.add(id(p))
+            found.append(p)
+    return found
 
 
 class Module:
@@ -109,12 +124,15 @@ class Module:
     Subclasses implement ``parameters()``; ``zero_grad()`` and ``num_parameters()`` follow.
     """
 
-    def parameters(self) -> list:
+    if TYPE_CHECKING:  # every module is called on its input; each subclass says how
+        def __call__(self, x: Any) -> Any: ...
+
+    def parameters(self) -> list[Any]:
         """Every trainable ``Value`` (or ``nn.Tensor``) of the module, each once (a shared
         one too), in a fixed order."""
         return []
 
-    def named_parameters(self) -> dict:
+    def named_parameters(self) -> dict[str, Any]:
         """The parameters by name; here their positions, ``{"0": ..., "1": ...}``."""
         return {str(i): p for i, p in enumerate(self.parameters())}
 
@@ -146,7 +164,8 @@ class Neuron(Module):
     Value(data=0.25, grad=not computed)
     """
 
-    def __init__(self, n_in: int, activation: str = "sigmoid", rng: random.Random | None = None):
+    def __init__(self, n_in: int, activation: str = "sigmoid",
+                 rng: random.Random | None = None) -> None:
         n_in = whole_number("n_in (the number of inputs)", n_in)
         if rng is not None and not isinstance(rng, random.Random):
             raise TypeError(f"rng must be a random.Random, got {type(rng).__name__} {rng!r}")
@@ -175,7 +194,7 @@ class Layer(Module):
     """A layer of ``n_out`` neurons, each seeing all ``n_in`` inputs; returns a list of Values."""
 
     def __init__(self, n_in: int, n_out: int, activation: str = "sigmoid",
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None) -> None:
         n_out = whole_number("n_out (the number of neurons)", n_out)
         rng = rng or random.Random()
         self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
@@ -216,8 +235,8 @@ class MLP(Module):
     10
     """
 
-    def __init__(self, n_in: int, sizes: Sequence[int], activation="sigmoid",
-                 seed: int | None = None):
+    def __init__(self, n_in: int, sizes: Sequence[int],
+                 activation: str | Sequence[str] = "sigmoid", seed: int | None = None) -> None:
         widths = layer_sizes(n_in, sizes)
         rng = random.Random(seed)
         names = activations_per_layer(activation, len(widths) - 1)

@@ -11,6 +11,9 @@ through every one of them.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import numpy as np
 
 from autograd.math_namespaces import LibraryMath
@@ -21,7 +24,7 @@ FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 """The dtypes a Tensor holds."""
 
 
-def _exp_cap(dtype) -> np.floating:
+def _exp_cap(dtype: type[np.floating]) -> np.floating:
     """The largest x of ``dtype`` whose exp is finite: 88.72 for float32, 709.78 for float64."""
     cap = np.log(np.finfo(dtype).max)  # can round up, to an x whose exp overflows
     with np.errstate(over="ignore"):
@@ -41,7 +44,7 @@ class _NumpyMath(LibraryMath):
 
     library_name = "numpy"
 
-    def _library(self):
+    def _library(self) -> ModuleType:
         return np
 
     any = staticmethod(np.any)
@@ -49,11 +52,11 @@ class _NumpyMath(LibraryMath):
     sign = staticmethod(np.sign)
 
     @staticmethod
-    def pow(a, c):
+    def pow(a: Any, c: Any) -> Any:
         return a ** c
 
     @staticmethod
-    def sigmoid(a):
+    def sigmoid(a: np.ndarray) -> np.ndarray:
         # 1 / (1 + exp(-a)), in one new array. The argument of exp is capped at the largest x
         # whose exp is finite, so exp never overflows and there is no warning to silence
         # (np.errstate costs more than this arithmetic on a mini-batch). Below the cap,
@@ -67,11 +70,11 @@ class _NumpyMath(LibraryMath):
         return np.reciprocal(e, out=e)
 
     @staticmethod
-    def relu(a):
+    def relu(a: np.ndarray) -> np.ndarray:
         return np.maximum(a, 0)  # NaN stays NaN
 
     @staticmethod
-    def step(a):
+    def step(a: np.ndarray) -> np.ndarray:
         return np.heaviside(a, 0).astype(a.dtype, copy=False)  # 0 at 0; NaN stays NaN
 
 

@@ -9,7 +9,8 @@ value is refused on the line that sets it, not found later as NaN weights.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -21,13 +22,14 @@ from .tensor import Tensor
 __all__ = ["SGD", "Adam", "cosine_schedule"]
 
 
-def _betas(name: str, betas) -> tuple[float, float]:
+def _betas(name: str, betas: Any) -> tuple[float, float]:  # checked here: anything may come
     if isinstance(betas, str) or not hasattr(betas, "__len__") or len(betas) != 2:
         raise ValueError(f"{name} must be two numbers in [0, 1), got {betas!r}")
-    return tuple(number_in(f"{name}[{i}]", beta, 0, 1) for i, beta in enumerate(betas))
+    beta1, beta2 = (number_in(f"{name}[{i}]", beta, 0, 1) for i, beta in enumerate(betas))
+    return beta1, beta2
 
 
-def _parameter_list(parameters) -> tuple:
+def _parameter_list(parameters: Iterable[Value | Tensor]) -> tuple[Value | Tensor, ...]:
     """The parameters as a tuple, each a leaf Value or a Tensor with requires_grad, each once;
     else an error that names the first one at fault and the fix."""
     if callable(parameters):
@@ -45,7 +47,7 @@ def _parameter_list(parameters) -> tuple:
                         f"{type(parameters).__name__} {parameters!r}") from None
     if not params:
         raise ValueError("the optimizer got no parameters; pass model.parameters()")
-    first_seen = {}
+    first_seen: dict[int, int] = {}
     for i, p in enumerate(params):
         _check_parameter(i, p)
         if id(p) in first_seen:
@@ -56,7 +58,7 @@ def _parameter_list(parameters) -> tuple:
     return params
 
 
-def _check_parameter(i: int, p) -> None:
+def _check_parameter(i: int, p: object) -> None:
     if isinstance(p, Mapping):
         raise TypeError("parameter groups (dicts such as {'params': ..., 'lr': ...}) are not "
                         "supported; make one optimizer per group, e.g. SGD(weights, lr=0.5, "
@@ -73,17 +75,22 @@ def _check_parameter(i: int, p) -> None:
                          "it with requires_grad=True")
 
 
+# A setting's name -> (the check its value gets, the setting's name in error messages).
+_Rules = dict[str, tuple[Callable[[str, Any], Any], str]]
+
+
 class _Optimizer:
     # Each setting, with the check it gets whenever it is assigned (also after construction:
     # optimizer.lr = schedule(t)). Checked in __setattr__, so that reading a setting, which
     # every step does, is a plain attribute read.
-    SETTINGS: dict = {"lr": (positive_number, "the learning rate lr")}
+    SETTINGS: ClassVar[_Rules] = {"lr": (positive_number, "the learning rate lr")}
 
-    def __init__(self, parameters, lr: float):
-        self.parameters = _parameter_list(parameters)
+    def __init__(self, parameters: Iterable[Value | Tensor], lr: float) -> None:
+        # Values or Tensors: a step's arithmetic is written once for numbers and arrays.
+        self.parameters: tuple[Any, ...] = _parameter_list(parameters)
         self.lr = lr
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         rule = self.SETTINGS.get(name)
         if rule is not None:
             check, what = rule
@@ -107,7 +114,7 @@ class _Optimizer:
                                  "(was it assigned by hand?)")
 
 
-def _describe_grad(g) -> str:
+def _describe_grad(g: object) -> str:
     if isinstance(g, np.ndarray):
         return f"an array of shape {g.shape}"
     return f"the {type(g).__name__} {g!r}"
@@ -156,16 +163,17 @@ class SGD(_Optimizer):
     2.25
     """
 
-    SETTINGS = {**_Optimizer.SETTINGS,
-                "momentum": (lambda name, value: number_in(name, value, 0, 1), "momentum"),
-                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
+    SETTINGS: ClassVar[_Rules] = {
+        **_Optimizer.SETTINGS,
+        "momentum": (lambda name, value: number_in(name, value, 0, 1), "momentum"),
+        "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
-    def __init__(self, parameters, lr: float, momentum: float = 0.0,
-                 weight_decay: float = 0.0):
+    def __init__(self, parameters: Iterable[Value | Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(parameters, lr)
         self.momentum = momentum
         self.weight_decay = weight_decay
-        self._velocity = [0.0] * len(self.parameters)
+        self._velocity: list[Any] = [0.0] * len(self.parameters)  # numbers or arrays
 
     def step(self) -> None:
         """Move every parameter that has a gradient one step downhill."""
@@ -210,19 +218,20 @@ class Adam(_Optimizer):
     2.9
     """
 
-    SETTINGS = {**_Optimizer.SETTINGS, "betas": (_betas, "betas"),
-                "eps": (positive_number, "eps"),
-                "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
+    SETTINGS: ClassVar[_Rules] = {
+        **_Optimizer.SETTINGS, "betas": (_betas, "betas"), "eps": (positive_number, "eps"),
+        "weight_decay": (lambda name, value: number_in(name, value, 0), "weight_decay")}
 
-    def __init__(self, parameters, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
+    def __init__(self, parameters: Iterable[Value | Tensor], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(parameters, lr)
         self.betas = betas
         self.eps = eps
         self.weight_decay = weight_decay
         self.t = 0
-        self._m = [0.0] * len(self.parameters)
-        self._v = [0.0] * len(self.parameters)
+        self._m: list[Any] = [0.0] * len(self.parameters)  # numbers or arrays
+        self._v: list[Any] = [0.0] * len(self.parameters)
 
     def step(self) -> None:
         """One Adam update of every parameter that has a gradient."""
@@ -242,7 +251,7 @@ class Adam(_Optimizer):
             p.data -= lr * (self._m[i] / correct1) / ((self._v[i] / correct2) ** 0.5 + eps)
 
 
-def cosine_schedule(base_lr: float, total_steps: int):
+def cosine_schedule(base_lr: float, total_steps: int) -> Callable[[int], float]:
     """Learning rate for step t (0-based) of ``total_steps``, falling from ``base_lr`` to 0
     along half a cosine: lr(t) = base_lr * (1 + cos(pi * t / total_steps)) / 2
     (Loshchilov and Hutter, SGDR, 2017, without restarts).

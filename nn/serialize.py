@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -150,7 +151,9 @@ def save_weights(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> N
                         f"{type(arrays).__name__}.")
     checked = _checked_arrays(path, arrays)
     with atomic_write(path, WHAT) as f:
-        np.savez(f, **checked)
+        # _checked_arrays refused the names of np.savez's own parameters (file, allow_pickle),
+        # which its stub cannot tell from the arrays' names.
+        np.savez(f, **checked)  # type: ignore[arg-type]
 
 
 def load_weights(path: str | os.PathLike,
@@ -265,7 +268,7 @@ _LOCATOR, _LOCATOR_FORMAT = b"PK\x06\x07", "<4sLQL"
 _END64, _END64_FORMAT = b"PK\x06\x06", "<4sQ2H2L4Q"
 
 
-def _directory_claims(f, size: int) -> list[tuple[int, int]]:
+def _directory_claims(f: IO[bytes], size: int) -> list[tuple[int, int]]:
     """(entries, bytes of the entry list) from every end record a zip reader might use."""
     tail_len = min(size, struct.calcsize(_END_FORMAT) + 65_535)
     f.seek(size - tail_len)
@@ -292,7 +295,7 @@ def _directory_claims(f, size: int) -> list[tuple[int, int]]:
     return claims
 
 
-def _check_directory_size(path: Path, f, size: int) -> int:
+def _check_directory_size(path: Path, f: IO[bytes], size: int) -> int:
     """Refuse an archive whose list of entries is too long, before zipfile reads it; the
     number of entries its last record gives."""
     claims = _directory_claims(f, size)
@@ -345,7 +348,8 @@ def _check_names(path: Path, names: list[str], expected: Mapping) -> None:
                            f"exactly {list(expected)}. Was it saved from a different network?")
 
 
-def _read_header(path: Path, name: str, member) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(path: Path, name: str,
+                 member: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) from an entry's .npy header, read with NumPy's own
     public functions (numpy.lib.format), which never unpickle."""
     fmt = np.lib.format
@@ -386,7 +390,8 @@ def _check_dtype(path: Path, name: str, dtype: np.dtype) -> None:
         raise WeightsError(str(e)) from None
 
 
-def _check_expected(path: Path, name: str, shape, dtype, expected: Mapping) -> None:
+def _check_expected(path: Path, name: str, shape: tuple[int, ...], dtype: np.dtype,
+                    expected: Mapping[str, tuple[tuple[int, ...], Any]]) -> None:
     want_shape, want_dtype = expected[name]
     if shape != want_shape:
         raise WeightsError(f"weights file {path}: array {name!r} has shape {shape}, expected "
@@ -406,8 +411,9 @@ def _size(n: int) -> str:
     return f"{n / 1024 ** unit:.1f} {('KiB', 'MiB', 'GiB', 'TiB')[unit - 1]}"
 
 
-def _check_size(path: Path, name: str, info: zipfile.ZipInfo, header_len: int, shape,
-                dtype: np.dtype, file_size: int, budget: int, max_bytes: int) -> int:
+def _check_size(path: Path, name: str, info: zipfile.ZipInfo, header_len: int,
+                shape: tuple[int, ...], dtype: np.dtype, file_size: int, budget: int,
+                max_bytes: int) -> int:
     """The bytes of data the header declares, after checking that the file can hold them
     and that they fit in what is left of ``max_bytes``."""
     nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
@@ -430,14 +436,16 @@ def _check_size(path: Path, name: str, info: zipfile.ZipInfo, header_len: int, s
     return nbytes
 
 
-def _read_data(path: Path, name: str, member, shape, fortran: bool, dtype: np.dtype,
-               nbytes: int) -> np.ndarray:
+def _read_data(path: Path, name: str, member: IO[bytes], shape: tuple[int, ...],
+               fortran: bool, dtype: np.dtype, nbytes: int) -> np.ndarray:
     """The entry's data, read in chunks into an array of exactly ``nbytes``."""
     flat = np.empty(math.prod(shape), dtype)
-    view = memoryview(flat.view(np.uint8))
+    view = flat.view(np.uint8).data  # a memoryview of the array's bytes
+    # A zip member is buffered (zipfile's ZipExtFile), which IO[bytes] does not say.
+    readinto = cast(io.BufferedIOBase, member).readinto
     got = 0
     while got < nbytes:
-        n = member.readinto(view[got:got + CHUNK])
+        n = readinto(view[got:got + CHUNK])
         if not n:
             raise WeightsError(f"{path}: array {name!r} ends after {got:,} of its {nbytes:,} "
                                f"bytes; the file is truncated or corrupt. Save the weights "

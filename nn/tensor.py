@@ -12,16 +12,19 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from autograd import anomaly, finite, grad_mode
 from autograd.graph import topological_order
 from autograd.operators import Operators
+from autograd.ops import Op
 
 from .checks import flag
 from .numpy_math import FLOAT_DTYPES, NumpyMath
-from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum
+from .tensor_ops import MatMul, Mean, SoftmaxCrossEntropy, Sum, TensorOp
 
 __all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array", "apply_tensor_op"]
 
@@ -29,7 +32,7 @@ __all__ = ["Tensor", "NumpyMath", "unbroadcast", "float_array", "apply_tensor_op
 
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` down to ``shape``: the vector-Jacobian product of NumPy broadcasting.
 
     An input of shape (16,) added to a (32, 16) array was used 32 times, once per row, so its
@@ -51,7 +54,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
-def _unshared(g, node: Tensor, leaf: Tensor) -> bool:
+def _unshared(g: object, node: Tensor, leaf: Tensor) -> bool:
     """Whether ``g``, the contribution of ``node``'s VJP to ``leaf``, can become the leaf's
     grad without a copy: a writable array of the leaf's dtype that nothing else refers to.
 
@@ -62,7 +65,7 @@ def _unshared(g, node: Tensor, leaf: Tensor) -> bool:
             and g.dtype == leaf.data.dtype and g.flags.writeable)
 
 
-def _first_non_finite(array) -> str:
+def _first_non_finite(array: ArrayLike | None) -> str:
     """"" if every element is finite, else e.g. "nan at index (3, 1)" (for anomaly mode)."""
     array = np.asarray(array)
     if np.isfinite(array).all():
@@ -71,7 +74,7 @@ def _first_non_finite(array) -> str:
     return f"{array[index]} at index {tuple(int(i) for i in index)}"
 
 
-def _check_input_grads(node: Tensor, grads) -> None:
+def _check_input_grads(node: Tensor, grads: list[np.ndarray | None]) -> None:
     """Anomaly mode: raise ``anomaly.backward_error`` at the first non-finite gradient that
     ``node``'s VJP gives an input."""
     for position, (input_, g) in enumerate(zip(node.inputs, grads)):
@@ -83,7 +86,7 @@ def _check_input_grads(node: Tensor, grads) -> None:
                 f"{problem}; the upstream gradient is {upstream}", node)
 
 
-def _backpropagate(order: list) -> None:
+def _backpropagate(order: list[Tensor]) -> None:
     """The chain rule over ``order`` (a topological order), from the seeded root: each node
     passes its vector-Jacobian product to its inputs, where contributions are added."""
     check = anomaly._enabled
@@ -109,7 +112,7 @@ def _backpropagate(order: list) -> None:
             raise _non_finite_gradient(node, exc) from None
 
 
-def _non_finite_gradient(node, exc: FloatingPointError) -> finite.NonFiniteError:
+def _non_finite_gradient(node: Tensor, exc: FloatingPointError) -> finite.NonFiniteError:
     """The error for a backward step of ``node`` whose arithmetic made inf or NaN."""
     upstream = _first_non_finite(node.grad) or "finite"
     inputs = ", ".join(_describe_tensor(t) for t in node.inputs)
@@ -120,13 +123,13 @@ def _non_finite_gradient(node, exc: FloatingPointError) -> finite.NonFiniteError
         + finite.HOW_TO_ALLOW[0].upper() + finite.HOW_TO_ALLOW[1:])
 
 
-def _describe_tensor(t) -> str:
+def _describe_tensor(t: Tensor) -> str:
     name = f"{t.label} " if t.label else ""
     return f"{name}shape {t.shape}"
 
 
-def float_array(data, dtype=None, what: str = "Tensor data",
-                wider: str = 'pass dtype="float64"') -> np.ndarray:
+def float_array(data: ArrayLike | Tensor, dtype: DTypeLike | None = None,
+                what: str = "Tensor data", wider: str = 'pass dtype="float64"') -> np.ndarray:
     """A new float32 (default) or float64 array holding ``data``, with every value kept.
 
     The usual rounding to the nearest float of ``dtype`` is accepted (0.1 in float32 is
@@ -195,7 +198,7 @@ def float_array(data, dtype=None, what: str = "Tensor data",
     return out
 
 
-def _too_large(arr: np.ndarray, dtype: np.dtype) -> tuple | None:
+def _too_large(arr: np.ndarray, dtype: np.dtype) -> tuple[Any, tuple[int, ...]] | None:
     """The first finite element of ``arr`` that would round to +-inf in ``dtype``, and its
     index, or None."""
     threshold = _overflow_threshold(arr.dtype, dtype)
@@ -211,7 +214,7 @@ def _too_large(arr: np.ndarray, dtype: np.dtype) -> tuple | None:
 
 
 @functools.cache
-def _overflow_threshold(wide: np.dtype, narrow: np.dtype):
+def _overflow_threshold(wide: np.dtype, narrow: np.dtype) -> np.floating:
     """The smallest number of the ``wide`` dtype that rounds to inf in ``narrow``: its
     largest float plus half the gap below it (numbers closer round down to that float)."""
     info = np.finfo(narrow)
@@ -219,7 +222,8 @@ def _overflow_threshold(wide: np.dtype, narrow: np.dtype):
     return wide.type(info.max) + half_gap
 
 
-def _inexact_integer(arr: np.ndarray, out: np.ndarray, exact_up_to: int) -> tuple | None:
+def _inexact_integer(arr: np.ndarray, out: np.ndarray,
+                     exact_up_to: int) -> tuple[int, tuple[int, ...], int] | None:
     """The first integer of ``arr`` that ``out`` does not hold exactly: (value, index, what
     it became), or None. Every integer up to ``exact_up_to`` in size is exact."""
     if arr.ndim == 0:
@@ -234,14 +238,14 @@ def _inexact_integer(arr: np.ndarray, out: np.ndarray, exact_up_to: int) -> tupl
     return None
 
 
-def _first(arr: np.ndarray, mask) -> tuple:
+def _first(arr: np.ndarray, mask: np.ndarray) -> tuple[Any, tuple[int, ...]]:
     """The first element of ``arr`` where ``mask`` holds, and its index as a tuple."""
     flat = int(np.flatnonzero(mask)[0])
     index = tuple(int(k) for k in np.unravel_index(flat, arr.shape))
     return arr.flat[flat], index
 
 
-def _checked_axis(axis, shape: tuple):
+def _checked_axis(axis: Any, shape: tuple[int, ...]) -> int | tuple[int, ...] | None:
     """``axis`` for a sum or mean over a tensor of ``shape``: None, an int or a tuple of
     distinct ints, each in [-ndim, ndim); else an error naming the shape."""
     if axis is None:
@@ -250,7 +254,7 @@ def _checked_axis(axis, shape: tuple):
     for ax in axes:
         if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, numbers.Integral):
             raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
-        if not -len(shape) <= ax < len(shape):
+        if not -len(shape) <= int(ax) < len(shape):
             raise ValueError(f"axis {ax} is out of range for a tensor of shape {shape} "
                              f"(axes {-len(shape)} to {len(shape) - 1})" if shape else
                              f"axis {ax} is out of range for a 0-d tensor, which has no axes")
@@ -259,7 +263,7 @@ def _checked_axis(axis, shape: tuple):
     return axis
 
 
-def _label(label):
+def _label(label: object) -> str | None:
     """``label`` if it is a string or None, else a TypeError."""
     if label is not None and not isinstance(label, str):
         raise TypeError(f"label must be a string or None, got {type(label).__name__} {label!r}")
@@ -310,14 +314,17 @@ class Tensor(Operators):
     # Makes NumPy hand ``array - tensor`` to Tensor.__rsub__ instead of looping over elements.
     __array_ufunc__ = None
 
-    def __init__(self, data, dtype=None, requires_grad: bool = False, label: str | None = None):
-        self.data = float_array(data, dtype)
-        self.grad = None
-        self.label = _label(label)
-        self.op = None
-        self.inputs = ()
-        self.saved = None
-        self.requires_grad = flag("requires_grad", requires_grad)
+    def __init__(self, data: ArrayLike | Tensor, dtype: DTypeLike | None = None,
+                 requires_grad: bool = False, label: str | None = None) -> None:
+        self.data: np.ndarray = float_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.label: str | None = _label(label)
+        # An entry of autograd.OPS (elementwise) or an nn.tensor_ops.TensorOp class (each
+        # tells which by ``elementwise``), or None for a leaf.
+        self.op: Any = None
+        self.inputs: tuple[Tensor, ...] = ()
+        self.saved: Any = None
+        self.requires_grad: bool = flag("requires_grad", requires_grad)
 
     @classmethod
     def from_numpy(cls, array: np.ndarray, requires_grad: bool = False,
@@ -357,7 +364,8 @@ class Tensor(Operators):
         return out
 
     @classmethod
-    def _wrap(cls, data: np.ndarray, op=None, inputs=(), saved=None) -> Tensor:
+    def _wrap(cls, data: np.ndarray, op: Any = None, inputs: tuple[Tensor, ...] = (),
+              saved: Any = None) -> Tensor:
         """A new tensor holding ``data`` (not copied), recorded as the output of ``op``.
 
         The graph is recorded only where a gradient can flow: grad mode on and some input
@@ -384,7 +392,7 @@ class Tensor(Operators):
     # ----------------------------------------------------------------- shape and display
 
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[int, ...]:
         """The shape of ``data``, e.g. (32, 784)."""
         return self.data.shape
 
@@ -403,12 +411,12 @@ class Tensor(Operators):
         return self.data
 
     @property
-    def parents(self) -> tuple:
+    def parents(self) -> tuple[Tensor, ...]:
         """Another name for ``inputs``, kept for code written for tracegrad 0.1."""
         return self.inputs
 
     @property
-    def const(self):
+    def const(self) -> Any:
         """The plain-number constant of ``t ** c`` (else None), as ``Value.const``."""
         return self.saved if self.op is not None and getattr(self.op, "takes_const", False) \
             else None
@@ -420,13 +428,14 @@ class Tensor(Operators):
 
     # ----------------------------------------------------------------- building the graph
 
-    def _lift(self, other) -> Tensor:
+    def _lift(self, other: ArrayLike | Tensor) -> Tensor:
         if isinstance(other, Tensor):
             return other
         return Tensor(other, dtype=self.data.dtype)
 
     @staticmethod
-    def _elementwise(op, a: Tensor, b: Tensor | None = None, const=None) -> Tensor:
+    def _elementwise(op: type[Op], a: Tensor, b: Tensor | None = None,
+                     const: int | float | None = None) -> Tensor:
         """Run ``op``'s forward rule from the operation table on the arrays of ``a`` and
         ``b`` (None for a one-input operation; ``const`` is the exponent of ``t ** c``)."""
         if op.restricted:
@@ -450,30 +459,30 @@ class Tensor(Operators):
                              "(NumPy broadcasting rules)") from exc
         return Tensor._wrap(data, op, (a,) if b is None else (a, b), const)
 
-    def _binary(self, op, other, reflected: bool = False) -> Tensor:
+    def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Tensor:
         if not isinstance(other, Tensor):
             other = Tensor(other, dtype=self.data.dtype)
         if reflected:
             return Tensor._elementwise(op, other, self)
         return Tensor._elementwise(op, self, other)
 
-    def _unary(self, op) -> Tensor:
+    def _unary(self, op: type[Op]) -> Tensor:
         return Tensor._elementwise(op, self)
 
-    def _with_const(self, op, const) -> Tensor:
+    def _with_const(self, op: type[Op], const: object) -> Tensor:
         """``t ** c`` for a plain number c (a Tensor exponent goes through ``_binary``)."""
         if isinstance(const, bool) or not isinstance(const, numbers.Real):
             raise TypeError(f"the exponent must be a number or a Tensor, got {const!r}")
         const = int(const) if isinstance(const, numbers.Integral) else float(const)
         return Tensor._elementwise(op, self, const=const)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return apply_tensor_op(MatMul, self, self._lift(other))
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return apply_tensor_op(MatMul, self._lift(other), self)
 
-    def sum(self, axis=None) -> Tensor:
+    def sum(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
         """Sum over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
         Its vector-Jacobian product hands every summed element the upstream gradient. A sum
@@ -492,7 +501,7 @@ class Tensor(Operators):
         """
         return apply_tensor_op(Sum, self, const=_checked_axis(axis, self.shape))
 
-    def mean(self, axis=None) -> Tensor:
+    def mean(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
         """Mean over ``axis`` (int, tuple, or None for all elements); that axis is removed.
 
         Each averaged element receives the upstream gradient divided by how many there are.
@@ -511,7 +520,7 @@ class Tensor(Operators):
         """
         return apply_tensor_op(Mean, self, const=_checked_axis(axis, self.shape))
 
-    def cross_entropy(self, labels) -> Tensor:
+    def cross_entropy(self, labels: ArrayLike | Tensor) -> Tensor:
         """Mean softmax cross-entropy of these logits against integer class labels.
 
         Shape: self (N, K) logits; labels (N,) ints in [0, K). Returns a 0-d Tensor.
@@ -523,8 +532,8 @@ class Tensor(Operators):
         if self.data.ndim != 2 or labels.shape != (self.shape[0],):
             raise ValueError(f"cross_entropy needs logits (N, K) and labels (N,), "
                              f"got {self.shape} and {labels.shape}")
-        if labels.dtype.kind not in "iu" or labels.size and (
-                labels.min() < 0 or labels.max() >= self.shape[1]):
+        if labels.dtype.kind not in "iu" or (labels.size and (
+                labels.min() < 0 or labels.max() >= self.shape[1])):
             raise ValueError(f"cross_entropy labels must be integers in [0, {self.shape[1]}), "
                              f"got dtype {labels.dtype} with values "
                              f"{labels.min() if labels.size else ''}..."
@@ -533,10 +542,11 @@ class Tensor(Operators):
 
     # ----------------------------------------------------------------- backpropagation
 
-    def _input_grads(self) -> list:
+    def _input_grads(self) -> list[np.ndarray | None]:
         """d loss / d input for each input, from this tensor's grad (the VJP); None for an
         input that needs no gradient."""
         op, g, inputs = self.op, self.grad, self.inputs
+        assert g is not None  # backward reaches a node only once its grad is set
         if not op.elementwise:
             return op.vjp(g, self.data, [p.data for p in inputs], self.saved,
                           [p.requires_grad for p in inputs])
@@ -548,7 +558,7 @@ class Tensor(Operators):
             locals_ = op.local(NumpyMath, self.data, inputs[0].data, self.saved)
         else:
             locals_ = op.local(NumpyMath, self.data, inputs[0].data)
-        grads = []
+        grads: list[np.ndarray | None] = []
         for input_, local in zip(inputs, locals_):
             if not input_.requires_grad:
                 grads.append(None)
@@ -558,7 +568,7 @@ class Tensor(Operators):
                 grads.append(unbroadcast(local * g, input_.data.shape))
         return grads
 
-    def backward(self, grad=None) -> None:
+    def backward(self, grad: ArrayLike | None = None) -> None:
         """Fill in ``grad`` of every tensor with ``requires_grad`` that this one depends on.
 
         The chain rule in reverse topological order, as ``Value.backward``: each node passes
@@ -620,7 +630,7 @@ class Tensor(Operators):
             node.grad = None
 
 
-def apply_tensor_op(op, *inputs: Tensor, const=None) -> Tensor:
+def apply_tensor_op(op: type[TensorOp], *inputs: Tensor, const: Any = None) -> Tensor:
     """Apply a whole-array operation (an ``nn.tensor_ops.TensorOp``: matmul, a layer's
     affine map, a cost) to Tensors, recording it for backward.
 

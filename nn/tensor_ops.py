@@ -18,6 +18,7 @@ without copying.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,8 +37,15 @@ class TensorOp:
     symbol = ""
     elementwise = False
 
+    if TYPE_CHECKING:  # each operation defines its own (see the module docstring)
+        @staticmethod
+        def forward(inputs: list[np.ndarray], const: Any) -> tuple[np.ndarray, Any]: ...
+        @staticmethod
+        def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+                needs: list[bool]) -> tuple[np.ndarray | None, ...]: ...
+
     @classmethod
-    def describe(cls, names: list[str], saved) -> str:
+    def describe(cls, names: list[str], saved: Any) -> str:
         """The operation applied to input names, for pictures: ``cross_entropy(n5)``."""
         return f"{cls.symbol}({', '.join(names)})"
 
@@ -51,11 +59,11 @@ class MatMul(TensorOp):
     name, symbol = "matmul", "@"
 
     @classmethod
-    def describe(cls, names, saved):
+    def describe(cls, names: list[str], saved: Any) -> str:
         return f"{names[0]} @ {names[1]}"
 
     @staticmethod
-    def forward(inputs, const):
+    def forward(inputs: list[np.ndarray], const: Any) -> tuple[np.ndarray, Any]:
         a, b = inputs
         if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
             raise ValueError(f"matmul needs shapes (n, k) @ (k, m), got {a.shape} @ {b.shape}"
@@ -64,7 +72,8 @@ class MatMul(TensorOp):
         return a @ b, None
 
     @staticmethod
-    def vjp(g, out, inputs, saved, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         a, b = inputs
         return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
 
@@ -80,18 +89,19 @@ class Affine(TensorOp):
     name, symbol = "affine", "affine"
 
     @classmethod
-    def describe(cls, names, saved):
+    def describe(cls, names: list[str], saved: Any) -> str:
         return f"{names[0]} @ {names[1]} + {names[2]}"
 
     @staticmethod
-    def forward(inputs, const):
+    def forward(inputs: list[np.ndarray], const: Any) -> tuple[np.ndarray, Any]:
         x, w, b = inputs
         out = x @ w
         out += b
         return out, None
 
     @staticmethod
-    def vjp(g, out, inputs, saved, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         x, w, b = inputs
         return (g @ w.T if needs[0] else None,
                 x.T @ g if needs[1] else None,
@@ -112,12 +122,12 @@ class Dense(TensorOp):
     name, symbol = "dense", "dense"
 
     @classmethod
-    def describe(cls, names, saved):
+    def describe(cls, names: list[str], saved: Any) -> str:
         activation, _ = saved
         return f"{activation.symbol}({names[0]} @ {names[1]} + {names[2]})"
 
     @staticmethod
-    def forward(inputs, activation):
+    def forward(inputs: list[np.ndarray], activation: Any) -> tuple[np.ndarray, Any]:
         x, w, b = inputs
         z = x @ w
         z += b
@@ -130,7 +140,8 @@ class Dense(TensorOp):
         return activation.forward(NumpyMath, z), (activation, z)
 
     @staticmethod
-    def vjp(g, out, inputs, saved, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         x, w, b = inputs
         activation, z = saved
         (local,) = activation.local(NumpyMath, out, z)
@@ -140,7 +151,8 @@ class Dense(TensorOp):
                 np.add.reduce(dz, axis=0) if needs[2] else None)
 
 
-def _reduction(shape: tuple, axis) -> tuple[tuple, int]:
+def _reduction(shape: tuple[int, ...],
+               axis: int | tuple[int, ...] | None) -> tuple[tuple[int, ...], int]:
     """For a sum or mean of an array of ``shape`` over ``axis``: the result's shape with the
     reduced axes kept as size 1, and how many elements are combined into each result."""
     if axis is None:
@@ -171,16 +183,17 @@ class Sum(TensorOp):
     name, symbol = "sum", "sum"
 
     @classmethod
-    def describe(cls, names, axis):
+    def describe(cls, names: list[str], axis: Any) -> str:
         return f"{cls.symbol}({names[0]}" + (")" if axis is None else f", axis={axis})")
 
     @staticmethod
-    def forward(inputs, axis):
+    def forward(inputs: list[np.ndarray], axis: Any) -> tuple[np.ndarray, Any]:
         (a,) = inputs
         return np.add.reduce(a, axis=axis), axis
 
     @staticmethod
-    def vjp(g, out, inputs, axis, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], axis: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         (a,) = inputs
         kept_shape, _ = _reduction(a.shape, axis)
         return (_spread(g, kept_shape, a.shape),)
@@ -198,11 +211,11 @@ class Mean(TensorOp):
     name, symbol = "mean", "mean"
 
     @classmethod
-    def describe(cls, names, axis):
+    def describe(cls, names: list[str], axis: Any) -> str:
         return f"{cls.symbol}({names[0]}" + (")" if axis is None else f", axis={axis})")
 
     @staticmethod
-    def forward(inputs, axis):
+    def forward(inputs: list[np.ndarray], axis: Any) -> tuple[np.ndarray, Any]:
         (a,) = inputs
         total = np.add.reduce(a, axis=axis)  # first, so that NumPy names a bad axis
         _, count = _reduction(a.shape, axis)
@@ -212,7 +225,8 @@ class Mean(TensorOp):
         return total / a.dtype.type(count), axis
 
     @staticmethod
-    def vjp(g, out, inputs, axis, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], axis: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         (a,) = inputs
         kept_shape, count = _reduction(a.shape, axis)
         return (_spread(g / a.dtype.type(count), kept_shape, a.shape),)
@@ -227,8 +241,8 @@ def _check_batch(cost: str, outputs: np.ndarray, what: str = "outputs") -> None:
                          "check the batch (is the data empty, or a slice past its end?)")
 
 
-def _check_finite_cost(cost: str, loss, outputs: np.ndarray, targets: np.ndarray | None = None,
-                       what: str = "outputs") -> None:
+def _check_finite_cost(cost: str, loss: float, outputs: np.ndarray,
+                       targets: np.ndarray | None = None, what: str = "outputs") -> None:
     """Refuse a cost that is not finite, naming where it comes from.
 
     NaN or inf in the outputs means the network's numbers overflowed, typically a learning
@@ -266,7 +280,7 @@ class QuadraticCost(TensorOp):
     name, symbol = "quadratic_cost", "quadratic_cost"
 
     @staticmethod
-    def forward(inputs, const):
+    def forward(inputs: list[np.ndarray], const: Any) -> tuple[np.ndarray, Any]:
         a, y = inputs
         _check_batch("quadratic_cost", a)
         diff = a - y
@@ -275,7 +289,8 @@ class QuadraticCost(TensorOp):
         return np.asarray(loss, dtype=a.dtype), diff
 
     @staticmethod
-    def vjp(g, out, inputs, diff, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], diff: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         grad = diff * (2 * float(g) / len(diff))
         return (grad if needs[0] else None, -grad if needs[1] else None)
 
@@ -293,7 +308,7 @@ class SoftmaxCrossEntropy(TensorOp):
     name, symbol = "cross_entropy", "cross_entropy"
 
     @staticmethod
-    def forward(inputs, labels):
+    def forward(inputs: list[np.ndarray], labels: Any) -> tuple[np.ndarray, Any]:
         (z,) = inputs
         _check_batch("cross_entropy", z, what="logits")
         shifted = z - z.max(axis=1, keepdims=True)
@@ -305,7 +320,8 @@ class SoftmaxCrossEntropy(TensorOp):
         return np.asarray(loss, dtype=z.dtype), (labels, exp / total)
 
     @staticmethod
-    def vjp(g, out, inputs, saved, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         labels, probs = saved
         grad = probs.copy()
         grad[np.arange(len(labels)), labels] -= 1
@@ -340,11 +356,11 @@ class BinaryCrossEntropy(TensorOp):
     REDUCTIONS = ("mean", "sum", "batch")
 
     @classmethod
-    def describe(cls, names, saved):
+    def describe(cls, names: list[str], saved: Any) -> str:
         return f"{cls.symbol}({names[0]}, {names[1]}, reduction={saved[1]!r})"
 
     @staticmethod
-    def forward(inputs, reduction):
+    def forward(inputs: list[np.ndarray], reduction: Any) -> tuple[np.ndarray, Any]:
         z, y = inputs
         if reduction not in BinaryCrossEntropy.REDUCTIONS:
             raise ValueError(f"binary_cross_entropy reduction must be one of "
@@ -365,7 +381,8 @@ class BinaryCrossEntropy(TensorOp):
         return np.asarray(loss, dtype=z.dtype), (e, reduction, count)
 
     @staticmethod
-    def vjp(g, out, inputs, saved, needs):
+    def vjp(g: np.ndarray, out: np.ndarray, inputs: list[np.ndarray], saved: Any,
+            needs: list[bool]) -> tuple[np.ndarray | None, ...]:
         z, y = inputs
         e, _, count = saved
         scale = g / z.dtype.type(count)

@@ -7,7 +7,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from autograd import no_grad
 
@@ -51,8 +55,8 @@ class MiniBatches:
     2
     """
 
-    def __init__(self, *arrays, batch_size: int, shuffle: bool = True, seed=None,
-                 drop_last: bool = False):
+    def __init__(self, *arrays: np.ndarray | Tensor, batch_size: int, shuffle: bool = True,
+                 seed: int | np.random.Generator | None = None, drop_last: bool = False) -> None:
         if not arrays:
             raise ValueError("MiniBatches needs at least one array, e.g. MiniBatches(images, "
                              "labels, batch_size=10)")
@@ -77,7 +81,7 @@ class MiniBatches:
         n = len(self.arrays[0])
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         n = len(self.arrays[0])
         order = self.rng.permutation(n) if self.shuffle else None
         for first in range(0, len(self) * self.batch_size, self.batch_size):
@@ -92,7 +96,7 @@ class MiniBatches:
                 f"{len(self)} per epoch{', shuffled' if self.shuffle else ''})")
 
 
-def _rows(i: int, array) -> np.ndarray:
+def _rows(i: int, array: object) -> np.ndarray:
     if isinstance(array, Tensor):
         array = array.data
     if not isinstance(array, np.ndarray):
@@ -103,7 +107,8 @@ def _rows(i: int, array) -> np.ndarray:
     return array
 
 
-def accuracy(model, inputs, labels, batch_size: int = 10_000) -> float:
+def accuracy(model: Callable[[Tensor], Tensor], inputs: np.ndarray | Tensor, labels: ArrayLike,
+             batch_size: int = 10_000) -> float:
     """The fraction of ``inputs`` whose largest output is the right label.
 
     The model runs without recording a graph (``no_grad``), ``batch_size`` rows at a time,
@@ -159,13 +164,13 @@ def accuracy(model, inputs, labels, batch_size: int = 10_000) -> float:
     return right / len(x)
 
 
-def _what(x) -> str:
+def _what(x: object) -> str:
     if isinstance(x, np.ndarray):
         return f"dtype {x.dtype} and shape {x.shape}"
     return type(x).__name__
 
 
-def blas_threads(n: int = 1):
+def blas_threads(n: int = 1) -> Any:  # a threadpoolctl.threadpool_limits (no type information)
     """Let NumPy's matrix products (its BLAS library) use at most ``n`` threads.
 
     For networks as small as the lesson's, one thread is faster than several: the matrices

@@ -60,7 +60,7 @@ def peak_memory(fn) -> tuple[Exception, int]:
     tracemalloc.start()
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - returned for the test to check
+    except Exception as e:  # returned for the test to check
         return e, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

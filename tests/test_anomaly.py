@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import AnomalyError, NonFiniteError, Value, allow_non_finite, detect_anomaly
-from autograd import anomaly
+from autograd import AnomalyError, NonFiniteError, Value, allow_non_finite, anomaly, detect_anomaly
 from nn import Tensor
 
 

@@ -9,11 +9,10 @@ import weakref
 from fractions import Fraction
 
 import pytest
-from gradcheck import PROFILE, central_difference, check_gradients, close
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from autograd import Value, topological_order
+from gradcheck import PROFILE, central_difference, check_gradients, close
 
 
 def fractions(lo=-3, hi=3):

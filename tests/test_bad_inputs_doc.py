@@ -13,12 +13,25 @@ from autograd import OPS, Op, Value, detect_anomaly, grad, gradcheck, register_o
 from autograd.check import check
 from autograd.check.worksheet import read as read_worksheet
 from autograd.expr import build, parse
-from nn import (MLP, SGD, Adam, Linear, MiniBatches, Sequential, Tensor, binary_cross_entropy,
-                blas_threads, mlp, one_hot, quadratic_cost)
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    Linear,
+    MiniBatches,
+    Sequential,
+    Tensor,
+    binary_cross_entropy,
+    blas_threads,
+    mlp,
+    one_hot,
+    quadratic_cost,
+)
 from nn.data import load_mnist
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-inputs.md"
-ROW = re.compile(r"^\| (?P<what>[^|]+) \| `(?P<code>[^`]+)` \| `(?P<error>\w+)`: (?P<message>.*) \|$")
+ROW = re.compile(r"^\| (?P<what>[^|]+) \| `(?P<code>[^`]+)` \| `(?P<error>\w+)`: "
+                 r"(?P<message>.*) \|$")
 
 
 def anomaly(fn):
@@ -28,8 +41,8 @@ def anomaly(fn):
 
 
 NAMESPACE = dict(np=np, Value=Value, Op=Op, OPS=OPS, register_op=register_op,
-                 gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp, one_hot=one_hot,
-                 quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
+                 gradcheck=gradcheck, grad=grad, MLP=MLP, SGD=SGD, Tensor=Tensor, mlp=mlp,
+                 one_hot=one_hot, quadratic_cost=quadratic_cost, load_mnist=load_mnist, parse=parse,
                  anomaly=anomaly, Adam=Adam, Linear=Linear, MiniBatches=MiniBatches,
                  Sequential=Sequential, binary_cross_entropy=binary_cross_entropy,
                  blas_threads=blas_threads, build=build, check=check,
@@ -53,6 +66,6 @@ def test_the_table_has_rows():
 def test_each_row_gives_the_documented_error(row):
     with pytest.raises(Exception) as caught, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        eval(row["code"], dict(NAMESPACE))  # noqa: S307 - our own documentation's code
+        eval(row["code"], dict(NAMESPACE))  # our own documentation's code
     assert type(caught.value).__name__ == row["error"]
     assert str(caught.value).splitlines()[0] == row["message"].replace("&#124;", "|")

@@ -13,12 +13,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from closure_engine import ClosureValue  # noqa: E402
-from lean_engine import LeanValue  # noqa: E402
-from numpy_reference import train_step  # noqa: E402
+from closure_engine import ClosureValue
+from lean_engine import LeanValue
+from numpy_reference import train_step
 
-from autograd import Value  # noqa: E402
-from nn import SGD, Tensor, mlp, quadratic_cost  # noqa: E402
+from autograd import Value
+from nn import SGD, Tensor, mlp, quadratic_cost
 
 
 def test_the_numpy_reference_takes_the_tensor_backends_step():

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from autograd.__main__ import COMMANDS
-from autograd.__main__ import main as autograd_main
+from autograd.__main__ import COMMANDS, main as autograd_main
 from autograd.draw import RendererNotFound, find_renderer
 from autograd.draw.animate import command_line_gif
 from autograd.explore import command_line_page

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mnist_files import real_mnist
 
 from demos import mnist
+from mnist_files import real_mnist
 from nn import mlp
 from nn.data import write_idx
 

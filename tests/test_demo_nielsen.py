@@ -92,7 +92,7 @@ def test_quick_run_writes_the_table_and_the_figures(tmp_path, capsys):
         assert float(row.group(2)) == float(row.group(3))  # one seed: the mean is that seed's
     figures = json.loads((tmp_path / "nielsen.json").read_text(encoding="utf-8"))
     assert figures["epochs"] == 1
-    for name, entry in figures["runs"].items():
+    for entry in figures["runs"].values():
         (result,) = entry["results"]
         assert result["seed"] == 0 and len(result["percent"]) == 1
         assert 20 < result["percent"][0] <= 100          # far above the 10% of guessing

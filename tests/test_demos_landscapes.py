@@ -75,7 +75,7 @@ def test_network_curves_start_at_534_and_go_down():
                    for (a, b), y in (((3, 2), 24), ((1, 4), 14), ((2, 1), 11)))
 
     w, h = [1.0, 2.0, 1.0, 1.0, 0.0], 1e-5
-    grad = [(error(w[:i] + [w[i] + h] + w[i + 1:]) - error(w[:i] + [w[i] - h] + w[i + 1:]))
+    grad = [(error([*w[:i], w[i] + h, *w[i + 1:]]) - error([*w[:i], w[i] - h, *w[i + 1:]]))
             / (2 * h) for i in range(5)]
     assert grad == pytest.approx([2064, 316, 1636, 632, 68], rel=1e-6)
     stepped = [wi - 0.0001 * g for wi, g in zip(w, grad)]

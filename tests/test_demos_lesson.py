@@ -162,7 +162,7 @@ def test_descent_gradients_match_finite_differences():
         assert grad == pytest.approx(central(lambda t: t * t, x), rel=1e-6)
         assert new == pytest.approx(x - 0.1 * grad)
     rows, _ = lesson_bowl.descend((3.0, 2.0), 0.1, 4)
-    for x1, x2, f, g1, g2 in rows:
+    for x1, x2, _, g1, g2 in rows:
         assert g1 == pytest.approx(central(lambda t, x2=x2: t * t + 2 * x2 * x2, x1), rel=1e-6)
         assert g2 == pytest.approx(central(lambda t, x1=x1: x1 * x1 + 2 * t * t, x2), rel=1e-6)
     for x, _, grad in lesson_trap.descend(0.5, 0.1, 5)[0]:

@@ -97,7 +97,7 @@ def test_the_console_command_runs_from_any_folder(tmp_path):
 
 
 def test_the_examples_in_the_command_module_run():
-    import demos.__main__ as module   # pytest's doctest collection skips __main__.py
+    import demos.__main__ as module  # pytest's doctest collection skips __main__.py
 
     result = doctest.testmod(module)
     assert result.attempted >= 1 and result.failed == 0

@@ -77,8 +77,8 @@ def test_a_good_download(server, tmp_path):
 
 def test_an_endless_body_stops_at_the_expected_size(server, tmp_path, written):
     srv = server("flood")
-    with pytest.raises(DownloadError, match="SHA-256 mismatch: .* for the 1,024 bytes of the "
-                                            "file's size; nothing more was read"):
+    with pytest.raises(DownloadError, match=r"SHA-256 mismatch: .* for the 1,024 bytes of the "
+                                            r"file's size; nothing more was read"):
         fetch(srv, tmp_path)
     assert written == [1024]  # of a body of 64 MiB
     assert os.listdir(tmp_path) == []
@@ -126,7 +126,7 @@ def test_trickled_headers_are_given_up_at_the_time_limit(server, tmp_path):
     """The status line and headers at 16 bytes a second: never a 15 s silence, but 35 s in
     all, and then the file, intact."""
     srv = server("trickle-headers")
-    with pytest.raises(DownloadError, match="took longer than 0.5 s"):
+    with pytest.raises(DownloadError, match=r"took longer than 0\.5 s"):
         fetch(srv, tmp_path, max_seconds=0.5)
     assert srv.sent == [0]  # given up before the headers ended, not after the file came
     assert os.listdir(tmp_path) == []

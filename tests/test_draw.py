@@ -20,7 +20,6 @@ import pytest
 
 import nn
 from autograd import Value, topological_order
-from autograd import draw as drawing
 from autograd.draw import RendererNotFound, draw, find_renderer, render, style, summarize_mlp
 from autograd.trace import Stepper, node_names
 from examples import chain_example
@@ -134,7 +133,7 @@ def test_options_direction_grads_and_edge_labels():
     assert "rankdir=LR" in draw(f, rankdir="LR").source
     with pytest.raises(ValueError, match="rankdir"):
         draw(f, rankdir="sideways")
-    with pytest.raises(TypeError, match="Value or an nn.Tensor"):
+    with pytest.raises(TypeError, match=r"Value or an nn\.Tensor"):
         draw(3.0)
 
 
@@ -235,7 +234,7 @@ def test_summarize_mlp_counts_parameters_for_both_engines():
             assert count in source
     assert "784 values" in scalar.source and "10 values" in scalar.source
     assert "rankdir=TB" in summarize_mlp(nn.MLP(3, [2]), rankdir="TB").source
-    with pytest.raises(TypeError, match="nn.MLP or an nn.Sequential"):
+    with pytest.raises(TypeError, match=r"nn\.MLP or an nn\.Sequential"):
         summarize_mlp(Value(1.0))
 
 
@@ -424,7 +423,7 @@ def test_dot_on_path_is_preferred_and_may_write_pdf(monkeypatch, tmp_path):
 def test_a_failing_renderer_reports_its_error(monkeypatch, tmp_path):
     dot = fake_dot(tmp_path, tmp_path / "calls.txt", fail=True)
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: dot if name == "dot" else None)
-    with pytest.raises(RuntimeError, match="exit status 1.*syntax error"):
+    with pytest.raises(RuntimeError, match=r"exit status 1.*syntax error"):
         render(Value(1.0), tmp_path / "x.svg")
 
 

@@ -12,8 +12,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from autograd import Value
 from nn import ACTIVATIONS, MLP, Activation, Linear, Tensor, cross_entropy, mlp, quadratic_cost

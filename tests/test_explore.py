@@ -200,7 +200,7 @@ def test_big_graphs_and_wrong_paths_are_refused_with_a_how_to(tmp_path):
     with pytest.raises(ValueError, match=f"has {count} values, more than max_nodes="
                                          f"{MAX_PAGE_NODES}.*summarize_mlp.*max_nodes={count}"):
         explore(y, tmp_path / "big.html")
-    with pytest.raises(ValueError, match="ending in .html"):
+    with pytest.raises(ValueError, match=r"ending in \.html"):
         explore(x * 2, tmp_path / "page.png")
-    with pytest.raises(TypeError, match="takes an autograd.Value"):
+    with pytest.raises(TypeError, match=r"takes an autograd\.Value"):
         explore(2.0, tmp_path / "page.html")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from hostile_files import unblock_later
 from autograd.files import (
     STALE_TEMP_SECONDS,
     NotARegularFileError,
@@ -27,6 +26,7 @@ from autograd.files import (
     temp_path,
     write_file,
 )
+from hostile_files import unblock_later
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from autograd import Value, grad, topological_order
 from autograd.trace import Stepper, paths, trace
@@ -83,8 +82,8 @@ def test_a_stepper_refuses_to_go_on_when_another_backward_ran_part_way():
     for _ in range(5):
         s.step()
     E.backward()
-    with pytest.raises(RuntimeError, match="changed while the stepper was part-way.*make a "
-                                           "new Stepper"):
+    with pytest.raises(RuntimeError, match=r"changed while the stepper was part-way.*make a "
+                                           r"new Stepper"):
         s.run()
 
 
@@ -144,9 +143,9 @@ def test_by_label_steps_are_the_lessons_steps():
 
 
 def test_by_label_refuses_other_units_and_non_values():
-    with pytest.raises(ValueError, match="by must be 'edge'.*or 'label'"):
+    with pytest.raises(ValueError, match=r"by must be 'edge'.*or 'label'"):
         Stepper(Value(1.0) * 2, by="node")
-    with pytest.raises(TypeError, match="autograd.Value, got float"):
+    with pytest.raises(TypeError, match=r"autograd\.Value, got float"):
         Stepper(1.5)
 
 

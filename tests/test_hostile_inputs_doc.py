@@ -161,7 +161,7 @@ def test_each_row_gives_the_documented_error(row, tmp_path):
         BUILD[row["setup"]](tmp_path)
     try:
         with pytest.raises(Exception) as caught:
-            eval(row["code"], namespace)  # noqa: S307 - our own documentation's code
+            eval(row["code"], namespace)  # our own documentation's code
     finally:
         if server is not None:
             server.close()

@@ -8,8 +8,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from hostile_files import gzip_of, peak_memory, unblock_later
@@ -345,5 +344,5 @@ def test_bad_shape_arguments(labels_gz, shape):
 
 @pytest.mark.parametrize("max_bytes", [-1, 1.5, True, None])
 def test_bad_max_bytes_arguments(labels_gz, max_bytes):
-    with pytest.raises(ValueError, match="max_bytes=.*expected a whole number of bytes"):
+    with pytest.raises(ValueError, match=r"max_bytes=.*expected a whole number of bytes"):
         read_idx(labels_gz, max_bytes=max_bytes)

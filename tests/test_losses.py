@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
-from test_tensor import central_difference
 
 from autograd import NonFiniteError, no_grad
 from nn import Tensor, binary_cross_entropy, cross_entropy, mlp, one_hot, quadratic_cost
+from test_tensor import central_difference
 
 F64 = np.float64
 REDUCTIONS = ("mean", "sum", "batch")
@@ -190,7 +190,8 @@ def test_costs_refuse_outputs_that_are_not_finite(bad, cost, name):
         pytest.skip("a logit of -inf is a probability of 0: the cost is finite and defined")
     outputs = Tensor(np.zeros((2, 3)), requires_grad=True)
     outputs.data[1, 2] = bad
-    with pytest.raises(NonFiniteError, match=rf"{name} hold {bad} at index \(1, 2\); the network's"):
+    with pytest.raises(NonFiniteError,
+                       match=rf"{name} hold {bad} at index \(1, 2\); the network's"):
         cost(outputs)
 
 

@@ -167,7 +167,7 @@ def test_flat():
     assert x.shape == (4, 784) and x.dtype == np.float32 and xt.shape == (3, 784)
     assert y.dtype == np.int64 and yt.dtype == np.int64 and y.tolist() == arrays[
         "train_labels"].tolist()
-    assert x[0, :2].tolist() == [1.0, np.float32(0.2)] and 0 <= x.min() and x.max() <= 1
+    assert x[0, :2].tolist() == [1.0, np.float32(0.2)] and x.min() >= 0 and x.max() <= 1
     assert data.flat(np.float64)[0].dtype == np.float64
     with pytest.raises(TypeError, match="floating point"):
         data.flat(np.int32)
@@ -384,7 +384,7 @@ def test_image_and_label_counts_differ(tmp_path):
     arrays = synthetic(6)
     arrays["test_labels"] = arrays["test_labels"][:-1]
     folder = write_folder(tmp_path / "d", arrays)
-    with pytest.raises(IDXError, match="holds 5 images but .* holds 4 labels") as info:
+    with pytest.raises(IDXError, match=r"holds 5 images but .* holds 4 labels") as info:
         load_mnist(folder, verbose=False)
     assert str(folder / NAMES["test_images"]) in str(info.value)
     assert str(folder / NAMES["test_labels"]) in str(info.value)
@@ -459,8 +459,8 @@ def test_a_folder_under_an_mnist_file_name(tmp_path):
     folder = write_folder(tmp_path / "d", synthetic(5))
     (folder / NAMES["test_labels"]).unlink()
     (folder / NAMES["test_labels"]).mkdir()
-    with pytest.raises(IsADirectoryError, match="t10k-labels-idx1-ubyte.gz is a folder, not a "
-                                                "regular file; expected an IDX file"):
+    with pytest.raises(IsADirectoryError, match=r"t10k-labels-idx1-ubyte\.gz is a folder, not a "
+                                                r"regular file; expected an IDX file"):
         load_mnist(folder, verbose=False)
 
 
@@ -471,7 +471,7 @@ def test_a_fifo_under_an_mnist_file_name(tmp_path):
     fifo.unlink()
     os.mkfifo(fifo)
     unblock_later(fifo)
-    with pytest.raises(NotARegularFileError, match="train-labels-idx1-ubyte.gz is a named pipe"):
+    with pytest.raises(NotARegularFileError, match=r"train-labels-idx1-ubyte\.gz is a named pipe"):
         load_mnist(folder, verbose=False)
 
 

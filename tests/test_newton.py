@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bad_inputs_section import check_row, rows_for
 
+from bad_inputs_section import check_row, rows_for
 from demos import newton
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

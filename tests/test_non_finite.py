@@ -15,11 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from autograd import (NonFiniteError, OPS, Value, allow_non_finite, detect_anomaly, grad,
-                      is_non_finite_allowed)
+from autograd import (
+    OPS,
+    NonFiniteError,
+    Value,
+    allow_non_finite,
+    detect_anomaly,
+    grad,
+    is_non_finite_allowed,
+)
 from autograd.check import CheckError, check
 from nn import Tensor
 

@@ -22,6 +22,12 @@ import warnings
 from fractions import Fraction
 
 import pytest
+from hypothesis import assume, given, strategies as st
+
+from autograd import OPS, Value
+from autograd.formula import FormulaMath, symbol
+from autograd.math_namespaces import ScalarMath
+from autograd.ops import Mul, Tanh
 from domains import DOMAINS, Domain
 from gradcheck import (
     PROFILE,
@@ -31,13 +37,7 @@ from gradcheck import (
     close,
     compare_gradients,
 )
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
-from autograd import OPS, Value
-from autograd.formula import FormulaMath, symbol
-from autograd.math_namespaces import ScalarMath
-from autograd.ops import Mul, Tanh
 
 def domain_of(name: str) -> Domain:
     if name not in DOMAINS:

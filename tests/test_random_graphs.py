@@ -23,12 +23,11 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from domains import DOMAINS
-from gradcheck import PROFILE, check_gradients, close
-from hypothesis import assume, given, note
-from hypothesis import strategies as st
+from hypothesis import assume, given, note, strategies as st
 
 from autograd import OPS, Value, jvp, no_grad, topological_order
+from domains import DOMAINS
+from gradcheck import PROFILE, check_gradients, close
 
 INPUT_BOUND = 2.0
 MAX_BOUND = 1e4        # no intermediate beyond this, so nothing overflows

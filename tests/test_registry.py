@@ -18,11 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from domains import DOMAINS, Domain, floats
-from gradcheck import check_gradients
-from hypothesis import find
-from hypothesis import strategies as st
-from test_random_graphs import Graph, Step, engine_gradient, forward_mode_gradient, graphs
+from hypothesis import find, strategies as st
 
 import autograd
 from autograd import OPS, Op, RegistrationError, Value, apply, gradcheck, registered
@@ -34,8 +30,11 @@ from autograd.operators import Operators, made_from_table
 from autograd.ops import operations_table
 from autograd.registry import namespace_functions, register_op, unregister_op
 from autograd.trace import gradient_formula, paths, trace
+from domains import DOMAINS, Domain, floats
+from gradcheck import check_gradients
 from nn import Tensor
 from nn.numpy_math import NumpyMath
+from test_random_graphs import Graph, Step, engine_gradient, forward_mode_gradient, graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,7 +238,7 @@ def test_registering_refuses_a_symbol_other_than_the_name_and_a_constant():
     const.takes_const = True
     with pytest.raises(RegistrationError, match="only for x \\*\\* c"):
         register_op(const)
-    with pytest.raises(TypeError, match="takes a subclass of autograd.Op"):
+    with pytest.raises(TypeError, match=r"takes a subclass of autograd\.Op"):
         register_op(Softplus())
     with pytest.raises(RegistrationError, match="built-in operation"):
         unregister_op("sin")
@@ -347,9 +346,9 @@ def test_sqrt_is_exact_on_rational_roots_and_refuses_negatives():
     assert y.data == Fraction(3, 2) and x.grad == Fraction(1, 3)
     with pytest.warns(autograd.InexactWarning, match="sqrt of an exact number"):
         assert Value(Fraction(2)).sqrt().data == pytest.approx(math.sqrt(2))
-    with pytest.raises(ValueError, match="sqrt\\(x=-1.0\\) is undefined: sqrt needs an input >= 0"):
+    with pytest.raises(ValueError, match=r"sqrt\(x=-1\.0\) is undefined: sqrt needs an input >= 0"):
         Value(-1.0, label="x").sqrt()
-    with pytest.raises(ZeroDivisionError, match="the local derivative of sqrt\\(0.0\\)"):
+    with pytest.raises(ZeroDivisionError, match=r"the local derivative of sqrt\(0\.0\)"):
         Value(0.0).sqrt().backward()
     with pytest.raises(ValueError, match="sqrt of tensors with shapes \\(2,\\) is undefined"):
         Tensor([4.0, -1.0]).sqrt()

@@ -1,6 +1,7 @@
 """save_weights / load_weights: round trip, atomic save, checks, damaged files, no pickle,
 and hostile files: memory bombs, files that are not weights, named pipes, symbolic links."""
 
+import contextlib
 import gzip
 import os
 import pickle
@@ -10,11 +11,10 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from hostile_files import deflate_bomb, end_record, npy_header, peak_memory, unblock_later
 from autograd.files import NotARegularFileError, temp_path
+from hostile_files import deflate_bomb, end_record, npy_header, peak_memory, unblock_later
 from nn.serialize import MAX_WEIGHT_ARRAYS, WeightsError, load_weights, save_weights
 
 
@@ -86,7 +86,7 @@ def test_crash_during_save_keeps_old_file(tmp_path, weights, monkeypatch, where)
             raise OSError("power cut")
         monkeypatch.setattr(os, "replace", crash)
 
-    with pytest.raises(OSError, match="disk full|power cut"):
+    with pytest.raises(OSError, match=r"disk full|power cut"):
         save_weights(path, weights)
     monkeypatch.undo()
     assert path.read_bytes() == before
@@ -144,11 +144,11 @@ def test_truncated_file(tmp_path, weights, cut):
 def test_garbage_and_npy_files(tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"hello, not a zip file at all" * 10)
-    with pytest.raises(ValueError, match="junk.npz"):
+    with pytest.raises(ValueError, match=r"junk\.npz"):
         load_weights(junk)
     single = tmp_path / "single.npy"
     np.save(single, np.ones(3))
-    with pytest.raises(ValueError, match="single .npy array, not an .npz archive"):
+    with pytest.raises(ValueError, match=r"single \.npy array, not an \.npz archive"):
         load_weights(single)
 
 
@@ -168,7 +168,7 @@ def test_object_arrays_never_unpickled_on_load(tmp_path, monkeypatch):
     monkeypatch.undo()  # let numpy pickle while we build the hostile file
     np.savez(path, W=np.ones(2), payload=np.array([{"run": "code"}], dtype=object))
     monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("pickle.load was called"))
-    with pytest.raises(ValueError, match="pickled Python objects .* refuses to load") as info:
+    with pytest.raises(ValueError, match=r"pickled Python objects .* refuses to load") as info:
         load_weights(path)
     assert str(path) in str(info.value)
 
@@ -239,7 +239,7 @@ def test_max_bytes_counts_all_arrays_together(tmp_path):
     path = tmp_path / "w.npz"
     save_weights(path, {"a": np.zeros(100, np.uint8), "b": np.zeros(100, np.uint8)})
     assert len(load_weights(path, max_bytes=200)) == 2
-    with pytest.raises(WeightsError, match="array 'b' declares .* past the limit of 199 bytes"):
+    with pytest.raises(WeightsError, match=r"array 'b' declares .* past the limit of 199 bytes"):
         load_weights(path, max_bytes=199)
 
 
@@ -302,7 +302,7 @@ def test_a_member_that_is_not_npy_is_refused_by_name(tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("W.npy", npy_header((1,)) + bytes(8))
         z.writestr("notes.txt", b"trained on Tuesday")
-    with pytest.raises(WeightsError, match="the entry 'notes.txt' is not an .npy array"):
+    with pytest.raises(WeightsError, match=r"the entry 'notes\.txt' is not an \.npy array"):
         load_weights(path)
 
 
@@ -397,10 +397,8 @@ def test_any_bytes_give_a_weights_error(tmp_path_factory, junk, cut):
     good = (folder / "good.npz").read_bytes()
     for content in (junk, good[:cut] + junk):
         (folder / "w.npz").write_bytes(content)
-        try:
+        with contextlib.suppress(WeightsError):
             load_weights(folder / "w.npz")
-        except WeightsError:
-            pass
 
 
 # ---------------------------------------------------------------- saving
@@ -420,7 +418,7 @@ def test_text_and_other_non_numbers_are_refused_on_save(tmp_path, value, words):
 def test_arguments_swapped_or_not_a_mapping(tmp_path):
     with pytest.raises(TypeError, match="the path comes first"):
         save_weights({"W": np.ones(2)}, tmp_path / "w.npz")
-    with pytest.raises(TypeError, match="arrays must be a mapping .* got list"):
+    with pytest.raises(TypeError, match=r"arrays must be a mapping .* got list"):
         save_weights(tmp_path / "w.npz", [np.ones(2)])
     with pytest.raises(TypeError, match="the entry for 'W' must be \\(shape, dtype\\)"):
         load_weights(tmp_path / "w.npz", {"W": (2, 2)})
@@ -450,7 +448,7 @@ def test_crashed_saves_leave_nothing_for_long(tmp_path, weights):
 
 def test_saving_over_a_folder_is_refused(tmp_path):
     (tmp_path / "net.npz").mkdir()
-    with pytest.raises(IsADirectoryError, match="net.npz is a folder"):
+    with pytest.raises(IsADirectoryError, match=r"net\.npz is a folder"):
         save_weights(tmp_path / "net.npz", {"W": np.ones(1)})
 
 
@@ -471,5 +469,5 @@ def test_a_header_claiming_4_gib_is_refused_before_it_is_read(tmp_path):
 @pytest.mark.parametrize("max_bytes", [-1, 2.0, True, None])
 def test_bad_max_bytes_arguments(tmp_path, max_bytes):
     save_weights(tmp_path / "w.npz", {"W": np.ones(2)})
-    with pytest.raises(ValueError, match="max_bytes=.*expected a whole number of bytes"):
+    with pytest.raises(ValueError, match=r"max_bytes=.*expected a whole number of bytes"):
         load_weights(tmp_path / "w.npz", max_bytes=max_bytes)

@@ -11,8 +11,16 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from autograd.text import (ANSI, Derivative, Table, ascii_wanted, colour_wanted,
-                           derivative_of, in_words, node_names)
+from autograd.text import (
+    ANSI,
+    Derivative,
+    Table,
+    ascii_wanted,
+    colour_wanted,
+    derivative_of,
+    in_words,
+    node_names,
+)
 from autograd.trace import Stepper, paths, trace
 from examples import chain_example, five_weight_network
 

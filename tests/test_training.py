@@ -424,7 +424,7 @@ def test_cosine_schedule_refuses_bad_settings(call, error, pattern):
 def test_cosine_schedule_stays_positive_within_its_steps():
     schedule = cosine_schedule(0.1, 1000)
     lrs = [schedule(t) for t in range(1000)]
-    assert lrs[0] == 0.1 and all(a > b > 0 for a, b in zip(lrs, lrs[1:]))
+    assert lrs[0] == 0.1 and all(a > b > 0 for a, b in itertools.pairwise(lrs))
     SGD([a_param()], lr=0.1).lr = lrs[-1]  # every one of them is a learning rate SGD accepts
 
 

@@ -12,15 +12,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from bad_inputs_section import check_row, rows_for
-from gradcheck import PROFILE
-from hypothesis import given
-from hypothesis import strategies as st
-from test_random_graphs import float_points, graphs
+from hypothesis import given, strategies as st
 
 from autograd import Value, topological_order
 from autograd.trace import PathFinder
+from bad_inputs_section import check_row, rows_for
 from demos import why_backprop as wb
+from gradcheck import PROFILE
+from test_random_graphs import float_points, graphs
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIZES = [784, 16, 16, 10]
@@ -58,7 +57,7 @@ def test_the_26_is_made_once_by_reverse_mode_and_again_by_the_others(small):
     reuse = wb.reuse_of(net, nodes["y_pred"])
     assert reuse == {"reverse mode": 2, "forward mode": 10, "blame per path": 10,
                      "paths through it": 5, "edges below": 17}
-    assert 2 + 17 + 1 == net.edges          # above y_pred, below it, and error -> y_true
+    assert net.edges == 2 + 17 + 1          # above y_pred, below it, and error -> y_true
 
 
 def test_the_listings_show_the_lessons_numbers(small):
@@ -150,11 +149,11 @@ def engine_path_lengths(sizes):
     count = length = 0                                               # activation of a layer
     for layer in reversed(range(1, len(sizes))):
         n = sizes[layer - 1]
-        for c, l in above:                         # neuron j of this layer: its n weights, its bias
+        for c, ell in above:                       # neuron j of this layer: its n weights, its bias
             for k in range(1, n + 1):
-                count, length = count + c, length + l + c * (n - k + 3)
-            count, length = count + c, length + l + c * (n + 1)
-        above = [(sum(c for c, _ in above), sum(l + c * (n - k + 3) for c, l in above))
+                count, length = count + c, length + ell + c * (n - k + 3)
+            count, length = count + c, length + ell + c * (n + 1)
+        above = [(sum(c for c, _ in above), sum(ell + c * (n - k + 3) for c, ell in above))
                  for k in range(1, n + 1)]          # the layer below: input k feeds every neuron
     return count, length
 

@@ -68,8 +68,15 @@ True
 
 from .claimed import CheckError, ClaimedNumber
 from .judge import Report, check
-from .records import SLIP_KINDS, Claim, GradientDerivation, ReducedDerivation, Slip, \
-    UpdateDerivation, ValueDerivation
+from .records import (
+    SLIP_KINDS,
+    Claim,
+    GradientDerivation,
+    ReducedDerivation,
+    Slip,
+    UpdateDerivation,
+    ValueDerivation,
+)
 
 __all__ = ["check", "Report", "Claim", "CheckError", "ClaimedNumber", "Slip", "SLIP_KINDS",
            "ValueDerivation", "GradientDerivation", "ReducedDerivation", "UpdateDerivation"]

@@ -60,7 +60,7 @@ class ClaimedNumber:
             return tol
         return self.unit / 2 if self.unit is not None else Fraction(0)
 
-    def as_given(self, exact: bool):
+    def as_given(self, exact: bool) -> int | Fraction | float:
         """The number as the person gave it: an int, a Fraction, or a float for a decimal."""
         if self.unit is None and self.exact.denominator == 1:
             return int(self.exact)
@@ -73,7 +73,7 @@ _INT_TEXT = re.compile(r"[+-]?\d+")
 _FRACTION_TEXT = re.compile(r"[+-]?\d+\s*/\s*\d+")
 
 
-def read_number(number, what: str) -> ClaimedNumber:
+def read_number(number: object, what: str) -> ClaimedNumber:
     """Read a claimed number: an int, Fraction, float (from its shortest repr), Decimal or text.
 
     Raises:
@@ -94,6 +94,7 @@ def read_number(number, what: str) -> ClaimedNumber:
     if _INT_TEXT.fullmatch(written) or _FRACTION_TEXT.fullmatch(written):
         return ClaimedNumber(written, exact, None)
     exponent = decimal.Decimal(written).as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite decimal: parse_number refused the rest
     return ClaimedNumber(written, exact, Fraction(10) ** exponent, exponent)
 
 
@@ -130,7 +131,7 @@ class TargetText:
             return f"d{self.top}/d{self.name}"
         return f"{self.name}'" if self.kind == "update" else self.name
 
-    def moved(self, example=None, step=None) -> "TargetText":
+    def moved(self, example: int | str | None = None, step: int | None = None) -> TargetText:
         """The same target about another example or another step."""
         return TargetText(self.given, self.kind, self.name, self.top,
                           self.example if example is None else example,
@@ -149,7 +150,7 @@ TARGET_FORMS = ("the output's name (f or value), a named node, d/dNAME for a gra
 """What a claim's target may be, for error messages."""
 
 
-def read_target(target) -> TargetText:
+def read_target(target: object) -> TargetText:
     """Read a claim's target: its prefixes (``after K:``, ``N:`` or ``all:``) and its kind.
 
     Raises:

@@ -13,14 +13,28 @@ import decimal
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from ..formula import derivative, latex, latex_number
 from ..text import FORMATS, Cell, Table, forward_line, forward_table, heading, number, prose
 from ..trace import Paths
 from .claimed import ClaimedNumber
-from .records import Claim, GradientDerivation, ReducedDerivation, Slip, UpdateDerivation, \
-    ValueDerivation
+from .records import (
+    Claim,
+    Derivation,
+    GradientDerivation,
+    ReducedDerivation,
+    Slip,
+    UpdateDerivation,
+    ValueDerivation,
+)
 from .slips import within
+
+if TYPE_CHECKING:  # judge.py and work.py write their reports with this module
+    from ..value import Value
+    from .facts import GraphFacts
+    from .judge import Report
+    from .work import Target, Work
 
 __all__ = ["shown", "shown_cell", "LONG_FRACTION", "rule_text", "claim_note",
            "claim_explanations", "Voice", "YOU", "derive", "derivation_text", "report_table",
@@ -44,7 +58,7 @@ LONG_FRACTION = 16
 written as its decimal, ``≈ 28.65704899``."""
 
 
-def shown(x, short: bool = False) -> str:
+def shown(x: Any, short: bool = False) -> str:
     """A correct value for people: 554496, 33.94503002, 237/250 (= 0.948), 1/3 (≈ 0.333333);
     with ``short``, a fraction longer than ``LONG_FRACTION`` characters as its decimal."""
     if isinstance(x, Fraction) and x.denominator != 1:
@@ -61,7 +75,7 @@ def shown(x, short: bool = False) -> str:
     return number(x) if short else number(x, exact=True)  # short: ≈1.32e+477 for a long one
 
 
-def shown_cell(x) -> Cell:
+def shown_cell(x: Any) -> Cell:
     """``shown(x, short=True)`` as a table cell: in LaTeX an exact fraction is
     ``\\frac{p}{q}``."""
     text = shown(x, short=True)
@@ -87,14 +101,14 @@ def _float_range(x: Fraction) -> bool:
         return False
 
 
-def _plain(x) -> str:
+def _plain(x: Any) -> str:
     """One of the person's own numbers (floats), as they would write it: 924, 0.9076."""
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return number(x, digits=10, decimal=True)
 
 
-def _difference_text(d) -> str:
+def _difference_text(d: Any) -> str:
     return number(d) if isinstance(d, float) else shown(d, short=True)
 
 
@@ -115,7 +129,7 @@ def rule_text(claim: Claim) -> str:
     return _rule(claim.claimed, claim.tol)
 
 
-def _rule(claimed: ClaimedNumber, tol) -> str:
+def _rule(claimed: ClaimedNumber, tol: Fraction | None) -> str:
     if tol is not None:
         return f"within tol {_tol_text(tol)}"
     if claimed.unit is None:
@@ -143,13 +157,16 @@ def _what(claim: Claim, root_name: str) -> str:
 
 def _slip_text(slip: Slip, claim: Claim, root_name: str, voice: Voice) -> str:
     kind = slip.kind
+    # The path kinds carry their path, and a slip in one example of several its ``instead``.
+    path_names = " -> ".join(slip.path.names) if slip.path is not None else ""
+    becomes, instead = slip.instead if slip.instead is not None else (None, None)
     if kind == "missing path":
         if slip.example is not None:
             return (f"it is the {_reduction(claim)} with example {slip.example}'s gradient taken "
-                    f"as the path {' -> '.join(slip.path.names)} alone ({_plain(slip.instead[0])}"
-                    f" instead of {shown(slip.instead[1])}): {slip.path_count} paths lead from "
+                    f"as the path {path_names} alone ({_plain(becomes)}"
+                    f" instead of {shown(instead)}): {slip.path_count} paths lead from "
                     f"{claim.name} to {root_name}, and the gradient is the sum of their products")
-        return (f"equals the path {' -> '.join(slip.path.names)} alone: {slip.path_count} "
+        return (f"equals the path {path_names} alone: {slip.path_count} "
                 f"paths lead from {claim.name} to {root_name}, and the gradient is the sum of "
                 "their products")
     if kind in ("factor left out", "factor taken twice"):
@@ -161,11 +178,11 @@ def _slip_text(slip: Slip, claim: Claim, root_name: str, voice: Voice) -> str:
         if slip.example is not None:
             done = "left out of" if kind == "factor left out" else "taken twice in"
             return (f"it is the {_reduction(claim)} with {factor} {done} example "
-                    f"{slip.example}'s gradient ({_plain(slip.instead[0])} instead of "
-                    f"{shown(slip.instead[1])})")
+                    f"{slip.example}'s gradient ({_plain(becomes)} instead of "
+                    f"{shown(instead)})")
         if slip.path_count > 1:
             return (f"it is the gradient with {factor}{twice or ' left out'} in the path "
-                    f"{' -> '.join(slip.path.names)}")
+                    f"{path_names}")
         return f"it is the path's product {how} {factor}{twice}"
     if kind == "another input's gradient":
         whose = ("this example's " if claim.example is not None else "")
@@ -178,7 +195,7 @@ def _slip_text(slip: Slip, claim: Claim, root_name: str, voice: Voice) -> str:
         return (f"it is example {slip.example}'s {_what(claim, root_name)} "
                 f"({shown(slip.value)}), not example {claim.example}'s")
     if kind == "another step":
-        return (f"it is {_what(claim, root_name)} after {_steps(slip.step)} "
+        return (f"it is {_what(claim, root_name)} after {_steps(slip.step or 0)} "
                 f"({shown(slip.value)}), not after {claim.step}")
     if kind == "wrong direction":
         return (f"this is {claim.name} + lr * gradient: a gradient-descent step goes against "
@@ -295,7 +312,7 @@ def _right_note(claim: Claim) -> str:
 
 # ----------------------------------------------------------------------------- derivations
 
-def derive(work, target, correct):
+def derive(work: Work, target: Target, correct: Any) -> Derivation:
     """How the correct number of a claim is computed, as data (see ``records``)."""
     step = target.step
     if target.kind == "value":
@@ -317,8 +334,9 @@ def derive(work, target, correct):
                             value=work.parameter(step, target.name))
 
 
-def _reduced(work, target, kind: str) -> ReducedDerivation:
-    parts, numbers = [], []
+def _reduced(work: Work, target: Target, kind: str) -> ReducedDerivation:
+    parts: list[GradientDerivation | ValueDerivation] = []
+    numbers: list[Any] = []
     for i in range(work.count):
         facts = work.facts(target.step, i)
         if kind == "value":
@@ -335,7 +353,7 @@ def _reduced(work, target, kind: str) -> ReducedDerivation:
                              root_name, facts.names)
 
 
-def _gradient_derivation(node, facts) -> GradientDerivation:
+def _gradient_derivation(node: Value, facts: GraphFacts) -> GradientDerivation:
     count = facts.path_count(node)
     try:
         found = facts.paths(node)
@@ -344,7 +362,7 @@ def _gradient_derivation(node, facts) -> GradientDerivation:
     return GradientDerivation(node, facts.root, found, count, found.total, facts.names)
 
 
-def derivation_text(derivation, names: dict[int, str]) -> str:
+def derivation_text(derivation: Derivation, names: dict[int, str]) -> str:
     """A derivation as the lines a report prints."""
     if isinstance(derivation, ValueDerivation):
         name = names[id(derivation.node)]
@@ -394,7 +412,7 @@ def _reduced_text(derivation: ReducedDerivation) -> str:
     return "\n".join(lines)
 
 
-def _operand(x) -> str:
+def _operand(x: Any) -> str:
     """A number to be written inside a formula: (1/2) and (-3) get parentheses."""
     text = number(x)
     return f"({text})" if "/" in text or text.startswith("-") else text
@@ -426,7 +444,7 @@ def _paths_text(derivation: GradientDerivation, names: dict[int, str]) -> str:
 
 # ----------------------------------------------------------------------------- reports
 
-def report_table(report) -> Table:
+def report_table(report: Report) -> Table:
     """The claims of a report as a table: claim, yours, correct, verdict, note."""
     root_name = report.names[id(report.root)]
     rows = [(_target_cell(c, root_name), c.written, shown_cell(c.correct), c.verdict,
@@ -448,13 +466,14 @@ def _target_cell(claim: Claim, root_name: str) -> Cell:
                 + f"${latex(derivative(top, claim.name))}$")
 
 
-def report_summary(report) -> str:
+def report_summary(report: Report) -> str:
     """One sentence: how many claims are wrong, and where the first divergence is."""
     claims, wrong = report.claims, report.wrong
     n = len(claims)
     if not wrong:
         return "The claim is right." if n == 1 else f"All {n} claims right."
     first = report.first_divergence
+    assert first is not None  # a claim is wrong, so one is the first divergence
     text = (f"{len(wrong)} of {n} claim{'s' if n > 1 else ''} wrong. First divergence: "
             f"{first.target} (yours {first.written}, correct {shown(first.correct)})")
     before = sum(1 for c in claims if c.ok and report.computed_before(c, first))
@@ -468,7 +487,7 @@ def report_summary(report) -> str:
     return text + "."
 
 
-def report_text(report) -> str:
+def report_text(report: Report) -> str:
     """The whole report: title, table, summary, the forward pass and each wrong derivation."""
     parts = [report.title, "", str(report_table(report)), "", report_summary(report)]
     if not report.ok:
@@ -486,7 +505,7 @@ def report_text(report) -> str:
     return "\n".join(parts).rstrip()
 
 
-def _derivation_of(report, claim: Claim) -> str:
+def _derivation_of(report: Report, claim: Claim) -> str:
     """A wrong claim's derivation; an update whose gradient is judged too points to it."""
     text = derivation_text(claim.derivation, claim.derivation.names)
     if claim.kind != "update":
@@ -504,7 +523,7 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line if line else line for line in text.splitlines())
 
 
-def _passes(report) -> list[tuple[tuple[int, int], list[Claim]]]:
+def _passes(report: Report) -> list[tuple[tuple[int, int], list[Claim]]]:
     """The forward passes a report's claims are about, by (step, example index), in order:
     each with its claims."""
     found: dict[tuple[int, int], list[Claim]] = {}
@@ -516,7 +535,7 @@ def _passes(report) -> list[tuple[tuple[int, int], list[Claim]]]:
     return sorted(found.items())
 
 
-def _pass_name(report, step: int, example: int) -> str:
+def _pass_name(report: Report, step: int, example: int) -> str:
     name = "forward pass"
     if report.work.several:
         name += f" of example {example + 1}"
@@ -525,7 +544,7 @@ def _pass_name(report, step: int, example: int) -> str:
     return name
 
 
-def _marks(claims: list[Claim], facts) -> dict[int, str]:
+def _marks(claims: list[Claim], facts: GraphFacts) -> dict[int, str]:
     marks: dict[int, str] = {}
     for claim in claims:
         if claim.kind != "value" or claim.node is None or id(claim.node) not in facts.position:
@@ -539,14 +558,14 @@ def _marks(claims: list[Claim], facts) -> dict[int, str]:
     return marks
 
 
-def _long_fractions(facts) -> bool:
+def _long_fractions(facts: GraphFacts) -> bool:
     """Whether a forward pass holds fractions too long to read (after a few steps of exact
     gradient descent): then it is written in decimals, as a learner writes it."""
     return any(isinstance(node.data, Fraction) and
                len(number(node.data, exact=True)) > LONG_FRACTION for node in facts.order)
 
 
-def _forward_block(report, step: int, example: int, claims: list[Claim]) -> str:
+def _forward_block(report: Report, step: int, example: int, claims: list[Claim]) -> str:
     """The forward pass, one line per step, with the person's value claims beside them."""
     facts = report.work.facts(step, example)
     marks = _marks(claims, facts)
@@ -571,7 +590,7 @@ def _forward_block(report, step: int, example: int, claims: list[Claim]) -> str:
 
 # ----------------------------------------------------------------------------- other formats
 
-def report_render(report, fmt: str = "text") -> str:
+def report_render(report: Report, fmt: str = "text") -> str:
     """The report in ``fmt`` (``"text"``, ``"markdown"`` or ``"latex"``): in Markdown and
     LaTeX the title, the verdicts as a table, the summary, each forward pass with claims as a
     table, and the paths of each wrong gradient as a table.
@@ -614,9 +633,9 @@ def _lines(text: str, fmt: str) -> str:
     return "  \n".join(rows)
 
 
-def _derivation_blocks(report, claim: Claim, fmt: str) -> list[str]:
+def _derivation_blocks(report: Report, claim: Claim, fmt: str) -> list[str]:
     derivation = claim.derivation
-    blocks = []
+    blocks: list[str] = []
     if isinstance(derivation, UpdateDerivation):
         blocks.append(prose(_derivation_of(report, claim).splitlines()[0], fmt))
         derivation = derivation.gradient_derivation
@@ -628,8 +647,10 @@ def _derivation_blocks(report, claim: Claim, fmt: str) -> list[str]:
         if derivation.kind == "value":
             return blocks
         for k, part in enumerate(derivation.parts[:MAX_EXAMPLES_SHOWN], start=1):
-            blocks += _paths_blocks(part, fmt, f"example {k}: ")
+            if isinstance(part, GradientDerivation):  # a reduced gradient's parts are
+                blocks += _paths_blocks(part, fmt, f"example {k}: ")
         return blocks
+    assert isinstance(derivation, GradientDerivation)  # report_render skips value claims
     return blocks + _paths_blocks(derivation, fmt)
 
 

@@ -7,9 +7,12 @@ claims are judged or explained.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..graph import topological_order
 from ..text import node_names
-from ..trace import PathFinder
+from ..trace import PathFinder, Paths
+from ..value import Value
 
 __all__ = ["GraphFacts"]
 
@@ -31,21 +34,21 @@ class GraphFacts:
         finder: the ``autograd.trace.PathFinder`` of the graph.
     """
 
-    def __init__(self, root, names: dict[int, str] | None = None):
+    def __init__(self, root: Value, names: dict[int, str] | None = None) -> None:
         self.root = root
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(root)
         self.position = {id(node): i for i, node in enumerate(self.order)}
-        self.by_name: dict[str, list] = {}
+        self.by_name: dict[str, list[Value]] = {}
         for node in self.order:
             if node.label or node.op is not None:
                 self.by_name.setdefault(self.names[id(node)], []).append(node)
         self.finder = PathFinder(root, self.names)
-        self._gradients: dict[int, object] | None = None
-        self._paths: dict[int, object] = {}
+        self._gradients: dict[int, Any] | None = None
+        self._paths: dict[int, Paths] = {}
         self._subs: dict[int, GraphFacts] = {}
 
-    def sub(self, node) -> GraphFacts:
+    def sub(self, node: Value) -> GraphFacts:
         """The facts of the part of this graph that ``node`` depends on, with ``node`` as its
         root (for a step's own derivatives, dh1/dw1), in this graph's names."""
         if node is self.root:
@@ -54,7 +57,7 @@ class GraphFacts:
             self._subs[id(node)] = GraphFacts(node, self.names)
         return self._subs[id(node)]
 
-    def gradients(self) -> dict[int, object]:
+    def gradients(self) -> dict[int, Any]:
         """d root / d node for every node, by ``id``; the graph's own grads are left as they
         were.
 
@@ -73,7 +76,7 @@ class GraphFacts:
                     node.grad = grad
         return self._gradients
 
-    def paths(self, node):
+    def paths(self, node: Value) -> Paths:
         """The paths from ``node`` to the root (``autograd.trace.Paths``), listed once.
 
         Raises:
@@ -83,11 +86,11 @@ class GraphFacts:
             self._paths[id(node)] = self.finder.paths(node)
         return self._paths[id(node)]
 
-    def path_count(self, node) -> int:
+    def path_count(self, node: Value) -> int:
         """How many paths lead from ``node`` to the root, without listing them."""
         return self.finder.count(node)
 
-    def steps_to(self, node) -> tuple:
+    def steps_to(self, node: Value) -> tuple[Value, ...]:
         """The operations of the forward pass that ``node`` depends on, in order."""
         wanted = {id(n) for n in topological_order(node)}
         return tuple(n for n in self.order if n.op is not None and id(n) in wanted)

@@ -11,14 +11,16 @@ person's own numbers carried through it ``autograd.check.yours``, the slips
 from __future__ import annotations
 
 import html
-
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from fractions import Fraction
+from typing import Any, TypeVar
 
 from ..expr import Expression, ExpressionError, parse, parse_number
+from ..text import Table
 from ..value import Value
 from . import explain
 from .claimed import CheckError, ClaimedNumber, normal_target, read_number, read_target
-from .records import Claim
+from .records import Claim, Slip
 from .slips import FLOAT_ABSOLUTE, FLOAT_RELATIVE, as_fraction, find_slips, within
 from .work import Target, Work
 from .yours import Yours
@@ -44,7 +46,7 @@ class Report:
     """
 
     def __init__(self, title: str, work: Work, claims: list[Claim],
-                 computation_order: list[Claim], notes: list[str]):
+                 computation_order: list[Claim], notes: list[str]) -> None:
         self.title, self.claims, self.notes, self.work = title, claims, notes, work
         facts = work.facts(0, 0)
         self.root, self.names = facts.root, facts.names
@@ -77,7 +79,7 @@ class Report:
     def __len__(self) -> int:
         return len(self.claims)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Claim]:
         return iter(self.claims)
 
     def __getitem__(self, target: str) -> Claim:
@@ -89,7 +91,7 @@ class Report:
         raise KeyError(f"no claim {target!r}; the claims are "
                        + ", ".join(c.target for c in self.claims))
 
-    def table(self):
+    def table(self) -> Table:
         """The claims as a ``autograd.text.Table``: claim, yours, correct, verdict, note."""
         return explain.report_table(self)
 
@@ -124,7 +126,7 @@ class Report:
 
 # ----------------------------------------------------------------------------- check
 
-def _close(a, b) -> bool:
+def _close(a: Any, b: Any) -> bool:
     """Are two computed numbers the same, up to float rounding?"""
     fa, fb = as_fraction(a), as_fraction(b)
     if fa is None or fb is None:
@@ -134,7 +136,7 @@ def _close(a, b) -> bool:
     return abs(fa - fb) <= FLOAT_RELATIVE * max(abs(fa), abs(fb)) + FLOAT_ABSOLUTE
 
 
-def _pairs(claims) -> list[tuple[str, object]]:
+def _pairs(claims: Any) -> list[tuple[Any, ...]]:  # checked here: anything may come
     if claims is None:
         raise CheckError("no claims to check: give claims={'f': ..., 'd/dx1': ...}")
     if isinstance(claims, Mapping):
@@ -152,7 +154,10 @@ def _pairs(claims) -> list[tuple[str, object]]:
     return pairs
 
 
-def _computed(compute):
+_T = TypeVar("_T")
+
+
+def _computed(compute: Callable[[], _T]) -> _T:
     """Run ``compute()``; an undefined derivative at these values is the person's to fix."""
     try:
         return compute()
@@ -162,9 +167,11 @@ def _computed(compute):
         raise CheckError(f"the gradients cannot be computed at these values: {exc}") from None
 
 
-def check(expr_or_root, values: dict | None = None, claims=None, *, tol=None,
-          exact: bool = False, lr=None, examples=None, reduce: str = "sum", params=None,
-          output: str | None = None) -> Report:
+def check(expr_or_root: str | Expression | Value, values: dict[str, Any] | None = None,
+          claims: Mapping[str, object] | Iterable[tuple[str, object]] | None = None, *,
+          tol: object = None, exact: bool = False, lr: object = None,
+          examples: Iterable[dict[str, Any]] | None = None, reduce: str = "sum",
+          params: str | Iterable[str] | None = None, output: str | None = None) -> Report:
     """Judge a person's numbers for an expression (or a ``Value`` graph) against the engine.
 
     Args:
@@ -237,7 +244,7 @@ def _computation_order(work: Work, targets: list[Target]) -> list[int]:
     descent, the forward values of each example in topological order, then its gradients in
     the order backward completes them, then the gradients reduced over the examples, then
     the updates."""
-    def key(i: int):
+    def key(i: int) -> tuple[Any, ...]:
         t = targets[i]
         example = t.example if t.example is not None else 0
         position = work.facts(t.step, example).position.get(id(t.node), 0)
@@ -251,8 +258,8 @@ def _computation_order(work: Work, targets: list[Target]) -> list[int]:
     return sorted(range(len(targets)), key=key)
 
 
-def _judge_all(work: Work, targets: list[Target], numbers: list[ClaimedNumber], corrects,
-               tol) -> dict[int, Claim]:
+def _judge_all(work: Work, targets: list[Target], numbers: list[ClaimedNumber],
+               corrects: list[Any], tol: Fraction | None) -> dict[int, Claim]:
     """Judge every claim, walking them in the order of the computation (so the first wrong
     one is the first divergence, and later ones can be told carried or new)."""
     yours = Yours(work, targets, numbers)
@@ -266,12 +273,12 @@ def _judge_all(work: Work, targets: list[Target], numbers: list[ClaimedNumber], 
     return judged
 
 
-def _judge(work: Work, target: Target, claimed: ClaimedNumber, correct, tol, yours: Yours,
-           first: bool) -> Claim:
+def _judge(work: Work, target: Target, claimed: ClaimedNumber, correct: Any,
+           tol: Fraction | None, yours: Yours, first: bool) -> Claim:
     allowed = claimed.allowed(tol)
     ok = within(claimed, correct, allowed)
     exact_correct = as_fraction(correct)
-    difference = None
+    difference: Fraction | float | None = None
     if exact_correct is not None:
         difference = claimed.exact - exact_correct
         if isinstance(correct, float):
@@ -279,14 +286,14 @@ def _judge(work: Work, target: Target, claimed: ClaimedNumber, correct, tol, you
     from_yours = yours.gives(target)
     changed = from_yours is not None and not _close(from_yours, correct)
     carried = None
-    slips: tuple = ()
+    slips: tuple[Slip, ...] = ()
     if not ok:
         follows = changed and within(claimed, from_yours, allowed)
         if changed and not first:  # the person's earlier numbers differ: carried, or new
             carried = follows
         slips = find_slips(work, target, claimed, correct, allowed, tol, carried,
                            rounded_from=from_yours if follows and first else None)
-    parts = ()
+    parts: tuple[float | None, ...] = ()
     if target.kind == "gradient" and target.example is None and work.several:
         parts = tuple(yours.parts(target.step, target.name))
     return Claim(target=target.given, kind=target.kind, name=target.name,

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..formula import Formula
+    from ..trace import Path, Paths
+    from ..value import Value
+    from .claimed import ClaimedNumber
 
 __all__ = ["Claim", "Slip", "SLIP_KINDS", "ValueDerivation", "GradientDerivation",
            "ReducedDerivation", "UpdateDerivation"]
@@ -51,18 +58,18 @@ class Slip:
     """
 
     kind: str
-    value: object = None
-    path: object = None
+    value: Any = None
+    path: Path | None = None
     path_count: int = 0
-    factor: object = None
-    factor_value: object = None
+    factor: Formula | None = None
+    factor_value: Any = None
     example: int | None = None
     step: int | None = None
     name: str = ""
-    instead: tuple | None = None
+    instead: tuple[Any, Any] | None = None
 
 
-def _written_out(derivation) -> str:
+def _written_out(derivation: Derivation) -> str:
     """A derivation as the lines a report prints (written by ``autograd.check.explain``)."""
     from .explain import derivation_text  # the text is written in one place
 
@@ -79,9 +86,9 @@ class ValueDerivation:
         names: the graph's node names; ``str()`` writes the derivation with them.
     """
 
-    node: object
-    steps: tuple
-    names: dict = field(default_factory=dict, repr=False, compare=False)
+    node: Value
+    steps: tuple[Value, ...]
+    names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     __str__ = _written_out
 
@@ -98,12 +105,12 @@ class GradientDerivation:
         total: the sum of the path products (the gradient), when the paths were listed.
     """
 
-    node: object
-    root: object
-    paths: object
+    node: Value
+    root: Value
+    paths: Paths | None
     path_count: int
-    total: object = None
-    names: dict = field(default_factory=dict, repr=False, compare=False)
+    total: Any = None
+    names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     __str__ = _written_out
 
@@ -126,11 +133,11 @@ class ReducedDerivation:
     name: str
     kind: str
     reduce: str
-    parts: tuple
-    numbers: tuple
-    total: object
+    parts: tuple[GradientDerivation | ValueDerivation, ...]
+    numbers: tuple[Any, ...]
+    total: Any
     root_name: str = "f"
-    names: dict = field(default_factory=dict, repr=False, compare=False)
+    names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     __str__ = _written_out
 
@@ -149,15 +156,19 @@ class UpdateDerivation:
         value: the parameter's value before the step.
     """
 
-    node: object
-    lr: object
-    gradient: object
-    result: object
-    gradient_derivation: object
-    names: dict = field(default_factory=dict, repr=False, compare=False)
-    value: object = None
+    node: Value
+    lr: Any
+    gradient: Any
+    result: Any
+    gradient_derivation: GradientDerivation | ReducedDerivation
+    names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    value: Any = None
 
     __str__ = _written_out
+
+
+Derivation = ValueDerivation | GradientDerivation | ReducedDerivation | UpdateDerivation
+"""How a claim's correct number is computed: one of the four derivations above."""
 
 
 @dataclass(frozen=True)
@@ -200,23 +211,23 @@ class Claim:
     kind: str
     name: str
     written: str
-    claimed: object
-    yours: object
-    correct: object
+    claimed: ClaimedNumber
+    yours: Any
+    correct: Any
     ok: bool
     allowed: Fraction
     tol: Fraction | None
     exact: bool
-    difference: object
-    derivation: object
+    difference: Any
+    derivation: Derivation
     first_divergence: bool = False
     carried: bool | None = None
-    from_yours: object = None
-    slips: tuple = ()
-    node: object = field(default=None, repr=False, compare=False)
+    from_yours: Any = None
+    slips: tuple[Slip, ...] = ()
+    node: Value | None = field(default=None, repr=False, compare=False)
     example: int | None = None
     step: int = 0
-    yours_parts: tuple = ()
+    yours_parts: tuple[Any, ...] = ()
 
     @property
     def verdict(self) -> str:

@@ -11,10 +11,19 @@ is the claimed one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from .claimed import MAX_STEPS, CheckError, ClaimedNumber
 from .records import SLIP_KINDS, Slip
+
+if TYPE_CHECKING:  # work.py judges with this module's functions
+    from ..value import Value
+    from .facts import GraphFacts
+    from .work import Target, Work
+
+_Matches = Callable[[Any], bool]
 
 __all__ = ["find_slips", "within", "as_fraction", "FLOAT_RELATIVE", "FLOAT_ABSOLUTE"]
 
@@ -25,7 +34,7 @@ FLOAT_ABSOLUTE = Fraction(1, 10 ** 12)
 """Slack for float rounding, absolute (for values near 0)."""
 
 
-def as_fraction(x) -> Fraction | None:
+def as_fraction(x: Any) -> Fraction | None:
     """``x`` exactly as a Fraction (floats exactly as stored); None if not finite."""
     try:
         return Fraction(x)
@@ -33,19 +42,20 @@ def as_fraction(x) -> Fraction | None:
         return None
 
 
-def within(number_: ClaimedNumber, value, allowed: Fraction) -> bool:
+def within(number_: ClaimedNumber, value: Any, allowed: Fraction) -> bool:
     """Is the claimed number within ``allowed`` of ``value`` (plus float slack for floats)?"""
     exact = as_fraction(value)
     if exact is None:
         return False
-    slack = 0
+    slack: Fraction | int = 0
     if isinstance(value, float):
         slack = FLOAT_RELATIVE * max(abs(exact), abs(number_.exact)) + FLOAT_ABSOLUTE
     return abs(number_.exact - exact) <= allowed + slack
 
 
-def find_slips(work, target, claimed: ClaimedNumber, correct, allowed: Fraction, tol,
-               carried: bool | None, rounded_from=None) -> tuple[Slip, ...]:
+def find_slips(work: Work, target: Target, claimed: ClaimedNumber, correct: Any,
+               allowed: Fraction, tol: Fraction | None, carried: bool | None,
+               rounded_from: Any = None) -> tuple[Slip, ...]:
     """The kinds of slip a wrong claim's numbers point to, most specific first.
 
     Args:
@@ -74,7 +84,7 @@ def find_slips(work, target, claimed: ClaimedNumber, correct, allowed: Fraction,
         return (Slip("rounded too early", value=rounded_from),)
     found: list[Slip] = []
 
-    def matches(candidate) -> bool:
+    def matches(candidate: Any) -> bool:
         return candidate is not None and within(claimed, candidate, allowed)
 
     if target.kind == "gradient":
@@ -96,7 +106,8 @@ def find_slips(work, target, claimed: ClaimedNumber, correct, allowed: Fraction,
 
 # ----------------------------------------------------------------------------- the chain rule
 
-def _contributions(work, target):
+def _contributions(work: Work, target: Target) -> list[tuple[int | None, GraphFacts, Value,
+                                                             Fraction | float]]:
     """(example index, its GraphFacts, the node there, its weight in the claimed number): one
     for a claim about one example, one per example for a gradient summed or averaged."""
     if target.example is not None:
@@ -104,14 +115,14 @@ def _contributions(work, target):
         if target.top is not None:
             facts = facts.sub(target.top)
         return [(None, facts, target.node, 1)]
-    weight = 1
+    weight: Fraction | float = 1
     if work.reduce == "mean" and work.count > 1:
         weight = Fraction(1, work.count) if work.exact else 1 / work.count
     return [(i, work.facts(target.step, i), work.node(work.facts(target.step, i), target.name),
              weight) for i in range(work.count)]
 
 
-def _path_slips(work, target, total, matches) -> list[Slip]:
+def _path_slips(work: Work, target: Target, total: Any, matches: _Matches) -> list[Slip]:
     """A path left out of the sum, or one factor of one path left out or taken twice: the
     number each gives is the total with that one path's product changed."""
     found: dict[str, Slip] = {}
@@ -123,7 +134,7 @@ def _path_slips(work, target, total, matches) -> list[Slip]:
         part = listed.total
         for path in listed:
             others = part - path.product  # what the other paths add
-            changes = []
+            changes: list[tuple[str, Any, Any, Any]] = []
             if len(listed) >= 2:
                 changes.append(("missing path", path.product, None, None))
             for formula, local in zip(path.formulas, path.locals):
@@ -146,7 +157,7 @@ def _path_slips(work, target, total, matches) -> list[Slip]:
     return list(found.values())
 
 
-def _quotient(a, b):
+def _quotient(a: Any, b: Any) -> Any:
     """a / b, exactly when both are exact."""
     if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
         quotient = Fraction(a) / Fraction(b)
@@ -156,7 +167,7 @@ def _quotient(a, b):
 
 # ----------------------------------------------------------------------------- other numbers
 
-def _other_inputs(work, target, matches) -> list[Slip]:
+def _other_inputs(work: Work, target: Target, matches: _Matches) -> list[Slip]:
     """Another input's gradient (as if its formula had been used)."""
     facts = work.facts(target.step, 0 if target.example is None else target.example)
     found = []
@@ -176,7 +187,7 @@ def _other_inputs(work, target, matches) -> list[Slip]:
     return found
 
 
-def _other_examples(work, target, matches) -> list[Slip]:
+def _other_examples(work: Work, target: Target, matches: _Matches) -> list[Slip]:
     """The same target in another example."""
     if target.example is None or not work.several or target.shared or \
             (target.kind == "value" and target.node.op is None and
@@ -192,7 +203,7 @@ def _other_examples(work, target, matches) -> list[Slip]:
     return found
 
 
-def _other_steps(work, target, matches) -> list[Slip]:
+def _other_steps(work: Work, target: Target, matches: _Matches) -> list[Slip]:
     """The same target one step earlier or later in the descent."""
     if work.lr is None or work.expression is None:
         return []
@@ -205,7 +216,8 @@ def _other_steps(work, target, matches) -> list[Slip]:
     return found
 
 
-def _correct_elsewhere(work, target, example=None, step=None):
+def _correct_elsewhere(work: Work, target: Target, example: int | None = None,
+                       step: int | None = None) -> Any:
     """The engine's number for the same target in another example or at another step (None
     if it cannot be computed there)."""
     text = target.text.moved(example=example, step=step)
@@ -215,7 +227,7 @@ def _correct_elsewhere(work, target, example=None, step=None):
         return None
 
 
-def _update_slips(work, target, matches) -> list[Slip]:
+def _update_slips(work: Work, target: Target, matches: _Matches) -> list[Slip]:
     value = work.parameter(target.step, target.name)
     gradient = work.gradient(target.step, target.name)
     if matches(value + work.lr * gradient):
@@ -225,7 +237,7 @@ def _update_slips(work, target, matches) -> list[Slip]:
     return []
 
 
-def _rounding(claimed: ClaimedNumber, correct: Fraction, tol) -> list[Slip]:
+def _rounding(claimed: ClaimedNumber, correct: Fraction, tol: Fraction | None) -> list[Slip]:
     off = abs(claimed.exact - correct)
     if tol is None and claimed.unit is None and claimed.exact.denominator == 1 and \
             off <= Fraction(1, 2):

@@ -18,8 +18,10 @@ With one example and no learning rate it is the single graph ``check`` has alway
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ..expr import Expression, ExpressionError, build, parse_number
 from ..text import number
@@ -60,10 +62,10 @@ class Target:
     text: TargetText
     kind: str
     name: str
-    node: object
+    node: Value
     example: int | None
     step: int = 0
-    top: object = None
+    top: Value | None = None
 
     @property
     def reduced(self) -> bool:
@@ -98,10 +100,18 @@ class Work:
         ExpressionError: the expression cannot be built at these values.
     """
 
-    def __init__(self, source, values: dict | None = None, examples=None, *,
-                 exact: bool = False, lr=None, reduce: str = "sum", params=None,
-                 output: str | None = None):
-        self.exact, self.notes = exact, []
+    expression: Expression | None
+    output: str | None
+    shared: dict[str, Any]
+    examples: list[dict[str, Any]]
+    parameters: tuple[str, ...]
+
+    def __init__(self, source: Expression | Value, values: dict[str, Any] | None = None,
+                 examples: Iterable[dict[str, Any]] | None = None, *, exact: bool = False,
+                 lr: object = None, reduce: str = "sum",
+                 params: str | Iterable[str] | None = None, output: str | None = None) -> None:
+        self.exact = exact
+        self.notes: list[str] = []
         self.lr = _learning_rate(lr, exact)
         if reduce not in REDUCTIONS:
             raise CheckError(f"unknown reduction {reduce!r}: the examples' gradients are "
@@ -117,19 +127,22 @@ class Work:
 
     # ----------------------------------------------------------------- setting up
 
-    def _from_graph(self, root: Value, values, examples, params, output) -> None:
+    def _from_graph(self, root: Value, values: dict[str, Any] | None,
+                    examples: Iterable[dict[str, Any]] | None,
+                    params: str | Iterable[str] | None, output: str | None) -> None:
         if values or examples is not None or output is not None:
             raise CheckError("values are for an expression; a Value graph already holds "
                              "its numbers")
-        self.expression, self.shared, self.examples = None, {}, [{}]
+        self.expression, self.output, self.shared, self.examples = None, None, {}, [{}]
         self._facts[(0, 0)] = facts = GraphFacts(root)
         leaves = [n for n in facts.order if n.op is None and n.label]
         self.parameters = tuple(dict.fromkeys(facts.names[id(n)] for n in leaves))
         if params is not None:
             self.parameters = self._chosen_parameters(params, self.parameters)
 
-    def _from_expression(self, expression: Expression, values: dict, examples, params,
-                         output) -> None:
+    def _from_expression(self, expression: Expression, values: dict[str, Any],
+                         examples: Iterable[dict[str, Any]] | None,
+                         params: str | Iterable[str] | None, output: str | None) -> None:
         self.expression, self.output = expression, output
         self.shared = values
         given_examples = examples is not None
@@ -149,7 +162,8 @@ class Work:
                                                         else inputs))
         self.facts(0, 0)  # build it now: an expression that cannot be built is refused here
 
-    def _chosen_parameters(self, params, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    def _chosen_parameters(self, params: str | Iterable[str],
+                           allowed: tuple[str, ...]) -> tuple[str, ...]:
         if isinstance(params, str):
             params = [p.strip() for p in params.split(",") if p.strip()]
         chosen = tuple(params)
@@ -193,7 +207,8 @@ class Work:
             self._facts[key] = GraphFacts(self._build(values, step, example))
         return self._facts[key]
 
-    def _build(self, values: dict, step: int, example: int) -> Value:
+    def _build(self, values: dict[str, Any], step: int, example: int) -> Value:
+        assert self.expression is not None  # facts() builds only from an expression
         with warnings.catch_warnings(record=True) as recorded:
             warnings.simplefilter("always", InexactWarning)
             try:
@@ -232,14 +247,14 @@ class Work:
                                for p in self.parameters}
         return self._leaves[step]
 
-    def parameter(self, step: int, name: str):
+    def parameter(self, step: int, name: str) -> Any:
         """Parameter ``name``'s number after ``step`` steps of gradient descent."""
         if self.expression is None:
             return self.node(self.facts(0, 0), name).data
         return self.leaves(step)[name].data
 
     @staticmethod
-    def node(facts: GraphFacts, name: str):
+    def node(facts: GraphFacts, name: str) -> Value:
         """The one node called ``name`` in a graph (CheckError if none or several)."""
         nodes = facts.by_name.get(name)
         if not nodes:
@@ -252,7 +267,7 @@ class Work:
 
     # ----------------------------------------------------------------- numbers
 
-    def combine(self, numbers: list):
+    def combine(self, numbers: list[Any]) -> Any:
         """The examples' numbers reduced: their sum, or their mean."""
         total = numbers[0]
         for x in numbers[1:]:
@@ -263,7 +278,8 @@ class Work:
             return Fraction(total) / len(numbers)
         return total / len(numbers)
 
-    def example_gradient(self, step: int, example: int, name: str, top=None):
+    def example_gradient(self, step: int, example: int, name: str,
+                         top: Value | None = None) -> Any:
         """d output / d ``name`` in one example's graph (d top / d name for a step ``top``)."""
         facts = self.facts(step, example)
         node = self.node(facts, name)
@@ -273,19 +289,19 @@ class Work:
                 return node.data * 0
         return facts.gradients()[id(node)]
 
-    def gradient(self, step: int, name: str):
+    def gradient(self, step: int, name: str) -> Any:
         """d output / d ``name`` reduced over the examples (for a value they share)."""
         return self.combine([self.example_gradient(step, i, name) for i in range(self.count)])
 
-    def output_value(self, step: int):
+    def output_value(self, step: int) -> Any:
         """The output reduced over the examples (the batch's total error, with sum)."""
         return self.combine([self.facts(step, i).root.data for i in range(self.count)])
 
-    def update(self, step: int, name: str):
+    def update(self, step: int, name: str) -> Any:
         """Parameter ``name`` after one more step: ``name - lr * gradient``."""
         return self.parameter(step, name) - self.lr * self.gradient(step, name)
 
-    def correct(self, target: Target):
+    def correct(self, target: Target) -> Any:
         """The engine's number for a claim's target."""
         if target.kind == "value":
             if target.reduced:
@@ -325,7 +341,7 @@ class Work:
         return self._gradient(text, facts, example)
 
     def _example_index(self, text: TargetText) -> int | None:
-        if text.example is None or text.example == "all":
+        if not isinstance(text.example, int):  # None, or "all"
             return None
         if not 1 <= text.example <= self.count:
             there = (f"the examples are 1 to {self.count}" if self.several
@@ -336,7 +352,7 @@ class Work:
     def _names_of_output(self, facts: GraphFacts) -> set[str]:
         return {facts.names[id(facts.root)]} | ({"f", "value", "output"} - set(facts.by_name))
 
-    def _lookup(self, text: TargetText, facts: GraphFacts, name: str):
+    def _lookup(self, text: TargetText, facts: GraphFacts, name: str) -> Value:
         if name in facts.by_name:
             return self.node(facts, name)
         if name in self._names_of_output(facts):
@@ -453,7 +469,7 @@ class Work:
                                  for i in range(self.count)))
         return "\n".join(line for line in lines if line)
 
-    def _shown_values(self) -> dict:
+    def _shown_values(self) -> dict[str, Any]:
         """The values every example shares, as numbers, in the order the expression uses them."""
         if self.expression is None:
             return {}
@@ -462,13 +478,14 @@ class Work:
             [n for n in self.expression.variables if n in self.shared]
         return {n: self.node(facts, n).data for n in names}
 
-    def _example_values(self, example: int) -> dict:
+    def _example_values(self, example: int) -> dict[str, Any]:
         facts = self.facts(0, example)
+        assert self.expression is not None  # several examples come from an expression
         return {n: self.node(facts, n).data for n in self.expression.variables
                 if n not in self.shared}
 
 
-def _learning_rate(lr, exact: bool):
+def _learning_rate(lr: object, exact: bool) -> Any:
     if lr is None:
         return None
     try:
@@ -481,7 +498,8 @@ def _learning_rate(lr, exact: bool):
     return value
 
 
-def _examples(examples, expression: Expression, shared: dict) -> list[dict]:
+def _examples(examples: object, expression: Expression,
+              shared: dict[str, Any]) -> list[dict[str, Any]]:
     """The examples, checked: a list of dicts of values for inputs not given outside them."""
     if isinstance(examples, dict) or not hasattr(examples, "__iter__"):
         raise CheckError("examples must be a list of dicts of values, one per example, e.g. "

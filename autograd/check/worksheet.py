@@ -24,12 +24,15 @@ example, in docs/worksheets.md.
 from __future__ import annotations
 
 import difflib
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:
     import tomli as tomllib
 
 from ..expr import Expression, ExpressionError, parse
@@ -37,6 +40,7 @@ from ..text import Cell, Table, heading, prose
 from .claimed import CheckError, read_target
 from .explain import shown, shown_cell
 from .judge import Report, check
+from .records import Claim
 from .work import REDUCTIONS
 
 __all__ = ["Worksheet", "WorksheetError", "read", "load", "KEYS", "ITERATION_KEYS", "MODES",
@@ -174,7 +178,7 @@ class Worksheet:
             names = [n for n in expression.variables if n not in self.values]
             rows = [[str(k)] + [str(example[n]) for n in names]
                     for k, example in enumerate(self.examples, start=1)]
-            blocks.append(Table(["example"] + names, rows,
+            blocks.append(Table(["example", *names], rows,
                                 numeric=frozenset(range(1, len(names) + 1))).render(fmt))
         words = []
         options = self.options
@@ -211,7 +215,7 @@ class Worksheet:
             kinds.setdefault(text.spelled, text.kind)
             steps.setdefault(text.kind, set()).add(text.step)
             cells.setdefault(row, {})[text.spelled] = _cell(mode, written, claims.get(target))
-        several = bool(self.examples) and len(self.examples) > 1
+        several = self.examples is not None and len(self.examples) > 1
         columns = list(kinds)
         if len(columns) <= _COLUMNS:
             return [_grid(cells, columns, several, "")]
@@ -234,9 +238,10 @@ class Worksheet:
         return tables
 
 
-def _cell(mode: str, written: str, claim) -> object:
+def _cell(mode: str, written: str, claim: Claim | None) -> object:
     if mode == "blank":
         return ""
+    assert claim is not None  # answers and marks come from a report's claims
     if mode == "answers":
         return shown_cell(claim.correct)
     if claim.ok:
@@ -258,10 +263,10 @@ def _grid(cells: dict, columns: list[str], several: bool, title: str) -> Table:
     grid = [[cells[key].get(c, empty) for c in columns] for key in rows]
     corner = " / ".join((["step"] if steps else []) + (["example"] if examples else [])) or " "
     if len(columns) > _COLUMNS and len(columns) > len(rows):
-        return Table([corner] + labels, [[c] + [grid[r][k] for r in range(len(rows))]
+        return Table([corner, *labels], [[c] + [grid[r][k] for r in range(len(rows))]
                                          for k, c in enumerate(columns)],
                      numeric=frozenset(range(1, len(rows) + 1)), title=title)
-    return Table([corner] + columns, [[label] + row for label, row in zip(labels, grid)],
+    return Table([corner, *columns], [[label, *row] for label, row in zip(labels, grid)],
                  numeric=frozenset(range(1, len(columns) + 1)), title=title)
 
 
@@ -292,7 +297,7 @@ def _code(lines: list[str], fmt: str) -> str:
 
 # ----------------------------------------------------------------------------- reading
 
-def load(path) -> Worksheet:
+def load(path: str | os.PathLike[str]) -> Worksheet:
     """Read a worksheet file.
 
     Raises:
@@ -363,13 +368,13 @@ def _known(table: dict, keys: dict, name: str, where: str) -> None:
                                  f"{', '.join(keys)}")
 
 
-def _type_name(value) -> str:
+def _type_name(value: object) -> str:
     names = {bool: "true/false", int: "a whole number", float: "a decimal number",
              str: "text", list: "an array", dict: "a table"}
     return names.get(type(value), type(value).__name__)
 
 
-def _text(data: dict, key: str, name: str, default=...):
+def _text(data: dict[str, Any], key: str, name: str, default: Any = ...) -> Any:
     if key not in data:
         return default
     value = data[key]
@@ -378,7 +383,7 @@ def _text(data: dict, key: str, name: str, default=...):
     return value
 
 
-def _choice(data: dict, key: str, allowed: tuple, name: str):
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], name: str) -> str:
     value = _text(data, key, name, allowed[0])
     if value not in allowed:
         raise WorksheetError(f"{name}: {key} must be one of {', '.join(map(repr, allowed))}, "
@@ -386,7 +391,7 @@ def _choice(data: dict, key: str, allowed: tuple, name: str):
     return value
 
 
-def _number(data: dict, key: str, name: str):
+def _number(data: dict[str, Any], key: str, name: str) -> int | float | str | None:
     if key not in data:
         return None
     value = data[key]
@@ -396,14 +401,14 @@ def _number(data: dict, key: str, name: str):
     return value
 
 
-def _flag(data: dict, key: str, name: str) -> bool:
+def _flag(data: dict[str, Any], key: str, name: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
         raise WorksheetError(f"{name}: {key} must be true or false, got {_type_name(value)}")
     return value
 
 
-def _names(data: dict, key: str, name: str):
+def _names(data: dict[str, Any], key: str, name: str) -> list[str] | None:
     if key not in data:
         return None
     value = data[key]
@@ -413,7 +418,7 @@ def _names(data: dict, key: str, name: str):
     return value
 
 
-def _values(table, where: str, name: str) -> dict:
+def _values(table: object, where: str, name: str) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise WorksheetError(f"{name}: {where} must be a table of NAME = number, such as "
                              f"{{ x1 = 3, w = \"1/2\" }}, got {_type_name(table)}")
@@ -475,8 +480,8 @@ def _iteration(row: dict, k: int, claims: list, notes: dict, name: str) -> None:
                 claims, notes, name, where)
 
 
-def _add_claims(table, table_notes, prefix: str, claims: list, notes: dict, name: str,
-                where: str) -> None:
+def _add_claims(table: object, table_notes: object, prefix: str, claims: list[Any],
+                notes: dict[str, Any], name: str, where: str) -> None:
     if not isinstance(table, dict):
         raise WorksheetError(f"{name}: {where} must be a table of TARGET = number, got "
                              f"{_type_name(table)}")

@@ -11,8 +11,15 @@ floats: this is for comparing with claims, never for the correct values.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..math_namespaces import ScalarMath
+
+if TYPE_CHECKING:  # work.py is built before this module is used
+    from ..value import Value
+    from .claimed import ClaimedNumber
+    from .work import Target, Work
 
 __all__ = ["Yours"]
 
@@ -25,12 +32,12 @@ class Yours:
         targets: the claims' ``Target``s; ``numbers``: their ``ClaimedNumber``s.
     """
 
-    def __init__(self, work, targets, numbers):
+    def __init__(self, work: Work, targets: list[Target], numbers: list[ClaimedNumber]) -> None:
         self.work = work
-        self.values: dict[tuple[int, int], dict[int, float]] = {}
-        self.gradients: dict[tuple[int, int], dict[int, float]] = {}
-        self.reduced_claims: dict[int, dict[str, float]] = {}
-        self.update_claims: dict[int, dict[str, float]] = {}
+        self.values: dict[tuple[int, int], dict[int, float | None]] = {}
+        self.gradients: dict[tuple[int, int], dict[int, float | None]] = {}
+        self.reduced_claims: dict[int, dict[str, float | None]] = {}
+        self.update_claims: dict[int, dict[str, float | None]] = {}
         steps = max([t.step for t in targets] + [0])
         for target, claimed in zip(targets, numbers):
             self._note(target, _as_float(claimed.exact))
@@ -38,7 +45,7 @@ class Yours:
         self.gives_value: dict[tuple[int, int], dict[int, float]] = {}
         self.grad: dict[tuple[int, int], dict[int, float | None]] = {}
         self.gives_grad: dict[tuple[int, int], dict[int, float]] = {}
-        self.gives_reduced: dict[int, dict[str, float]] = {}
+        self.gives_reduced: dict[int, dict[str, float | None]] = {}
         self.gives_update: dict[int, dict[str, float]] = {}
         wanted = {t.name for t in targets if t.kind == "gradient" and t.example is None}
         parameters: dict[str, float | None] | None = None
@@ -47,7 +54,7 @@ class Yours:
                 self._example(step, example, parameters)
             parameters = self._descent(step, wanted | set(work.parameters))
 
-    def _note(self, target, claimed: float | None) -> None:
+    def _note(self, target: Target, claimed: float | None) -> None:
         """File a claimed number where the work uses it."""
         key = target.step
         if target.kind == "update":
@@ -59,21 +66,23 @@ class Yours:
                 self._claim(self.gradients, key, target.example, target.node, claimed)
         elif target.kind == "value" and not target.reduced:
             examples = [target.example] if target.example is not None else \
-                range(self.work.count)
+                list(range(self.work.count))
             for example in examples:
                 node = self.work.node(self.work.facts(key, example), target.name)
                 self._claim(self.values, key, example, node, claimed)
 
     @staticmethod
-    def _claim(table: dict, step: int, example: int, node, claimed) -> None:
+    def _claim(table: dict[tuple[int, int], dict[int, float | None]], step: int, example: int,
+               node: Value, claimed: float | None) -> None:
         table.setdefault((step, example), {})[id(node)] = claimed
 
     # ----------------------------------------------------------------- one example
 
-    def _example(self, step: int, example: int, parameters) -> None:
+    def _example(self, step: int, example: int,
+                 parameters: dict[str, float | None] | None) -> None:
         facts = self.work.facts(step, example)
         key = (step, example)
-        start = {}
+        start: dict[int, float | None] = {}
         if parameters is not None:
             for name, value in parameters.items():
                 nodes = facts.by_name.get(name)
@@ -97,7 +106,7 @@ class Yours:
         if work.lr is None:
             return None
         self.gives_update[step] = {}
-        updated = {}
+        updated: dict[str, float | None] = {}
         claimed = self.update_claims.get(step, {})
         for name in work.parameters:
             gradient = self.reduced_claims.get(step, {}).get(name,
@@ -112,10 +121,10 @@ class Yours:
             updated[name] = claimed.get(name, gives)
         return updated
 
-    def parts(self, step: int, name: str) -> list:
+    def parts(self, step: int, name: str) -> list[float | None]:
         """Each example's gradient d output / d ``name`` from the person's numbers (claimed,
         or computed from their claims)."""
-        found = []
+        found: list[float | None] = []
         for example in range(self.work.count):
             nodes = self.work.facts(step, example).by_name.get(name)
             found.append(self.grad[(step, example)].get(id(nodes[0])) if nodes else None)
@@ -123,7 +132,7 @@ class Yours:
 
     # ----------------------------------------------------------------- lookups
 
-    def gives(self, target):
+    def gives(self, target: Target) -> float | None:
         """What the person's own earlier numbers give for a claim's target (None if they
         cannot be carried that far)."""
         step = target.step
@@ -131,6 +140,7 @@ class Yours:
             return self.gives_update.get(step, {}).get(target.name)
         if target.kind == "gradient":
             if target.top is not None:
+                assert target.example is not None  # resolve: a step's top is one example's
                 facts = self.work.facts(step, target.example)
                 sub = facts.sub(target.top)
                 grads, gives = _backward(sub.order, sub.root, self.data[(step, target.example)],
@@ -149,7 +159,9 @@ class Yours:
         return self.gives_value[(step, example)].get(id(node))
 
 
-def _forward(order, claims: dict[int, float], start: dict[int, float]):
+def _forward(order: list[Value], claims: dict[int, float | None],
+             start: dict[int, float | None],
+             ) -> tuple[dict[int, float | None], dict[int, float]]:
     """The forward pass from the person's numbers: (data used, what each step gives)."""
     data: dict[int, float | None] = {}
     gives: dict[int, float] = {}
@@ -165,16 +177,16 @@ def _forward(order, claims: dict[int, float], start: dict[int, float]):
     return data, gives
 
 
-def _arguments(node, data) -> list | None:
-    args = [data.get(id(i)) for i in node.inputs]
-    if node.op.takes_const:
+def _arguments(node: Value, data: dict[int, float | None]) -> list[Any] | None:
+    args: list[Any] = [data.get(id(i)) for i in node.inputs]
+    if node.const is not None:  # the constant of x ** c (a Value has one only there)
         args.append(float(node.const))
     return None if any(a is None for a in args) else args
 
 
-def _forward_step(node, data) -> float | None:
+def _forward_step(node: Value, data: dict[int, float | None]) -> float | None:
     args = _arguments(node, data)
-    if args is None:
+    if args is None or node.op is None:
         return None
     try:
         if node.op.domain(ScalarMath, *args) is None:
@@ -184,7 +196,9 @@ def _forward_step(node, data) -> float | None:
     return None
 
 
-def _backward(order, root, data, claims: dict[int, float]):
+def _backward(order: list[Value], root: Value, data: dict[int, float | None],
+              claims: dict[int, float | None],
+              ) -> tuple[dict[int, float | None], dict[int, float]]:
     """The backward pass from the person's numbers: (gradients used, what each gives)."""
     gives: dict[int, float | None] = {id(root): 1.0}
     grad: dict[int, float | None] = {}
@@ -198,6 +212,7 @@ def _backward(order, root, data, claims: dict[int, float]):
             for i in node.inputs:
                 gives[id(i)] = None
             continue
+        locals_: Sequence[Any]
         try:
             locals_ = node.op.local(ScalarMath, data[id(node)], *args)
         except (ArithmeticError, ValueError, TypeError):
@@ -211,7 +226,7 @@ def _backward(order, root, data, claims: dict[int, float]):
     return grad, {k: v for k, v in gives.items() if v is not None}
 
 
-def _as_float(x) -> float | None:
+def _as_float(x: Any) -> float | None:
     try:
         out = float(x)
     except (OverflowError, TypeError, ValueError):

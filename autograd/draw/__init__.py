@@ -26,22 +26,36 @@ does not import it.
 
 from __future__ import annotations
 
+import os
 import pathlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 import graphviz
 
 from ..files import write_file
-from ..graph import topological_order
+from ..graph import Node, topological_order
 from ..text import Derivative, is_constant, node_names
 from ..trace import Frame, Stepper
 from ..value import Value
-from .renderer import INSTALL_HELP, PNG_DPI, PNG_MAX_INCHES, RENDER_TIMEOUT, Drawing, \
-    RendererNotFound, find_renderer, run_renderer
-from .style import PATH, HIGHLIGHT, escape, picture_number
-from .layout import SLIDE_PIXELS, SLIDE_ASPECT, choose_rankdir
+from .layout import SLIDE_ASPECT, SLIDE_PIXELS, choose_rankdir
+from .renderer import (
+    INSTALL_HELP,
+    PNG_DPI,
+    PNG_MAX_INCHES,
+    RENDER_TIMEOUT,
+    Drawing,
+    RendererNotFound,
+    find_renderer,
+    run_renderer,
+)
+from .style import HIGHLIGHT, PATH, escape, picture_number
 from .summary import summarize_mlp
 from .tensors import draw_tensors, tensor_names
 from .values import draw_values
+
+if TYPE_CHECKING:  # for the annotations only: autograd does not import nn
+    from nn import Tensor
 
 __all__ = ["draw", "render", "animate", "summarize_mlp", "find_renderer", "RendererNotFound",
            "Drawing", "FORMATS", "INSTALL_HELP", "PNG_DPI", "PNG_MAX_INCHES", "RENDER_TIMEOUT",
@@ -51,7 +65,7 @@ FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".dot": "dot", ".gv": "d
 """The file extensions ``render`` writes, and the output format each one means."""
 
 
-def _is_value_graph(root) -> bool:
+def _is_value_graph(root: object) -> bool:
     if isinstance(root, Value):
         return True
     if hasattr(root, "inputs") and hasattr(getattr(root, "data", None), "shape"):
@@ -60,7 +74,7 @@ def _is_value_graph(root) -> bool:
                     f"{type(root).__name__} {root!r}")
 
 
-def _members(things, order_ids: set, what: str) -> set[int]:
+def _members(things: object, order_ids: set[int], what: str) -> set[int]:
     """ids of a Value (or a list of them), each of which must be in the graph."""
     if things is None:
         return set()
@@ -74,7 +88,7 @@ def _members(things, order_ids: set, what: str) -> set[int]:
     return ids
 
 
-def _on_paths(order: list, start) -> set[int]:
+def _on_paths(order: list[Node], start: Node) -> set[int]:
     """ids of the nodes on some path from ``start`` to the root: those that depend on start."""
     reached = {id(start)}
     for node in order:  # topological: every input comes before the node
@@ -83,7 +97,7 @@ def _on_paths(order: list, start) -> set[int]:
     return reached
 
 
-def _path_summary(order: list, start, root, names) -> str:
+def _path_summary(order: list[Any], start: Node, root: Node, names: dict[int, str]) -> str:
     """'2 paths from x2 to f: ...' with, for Values, the sum of their products: d root/d start.
 
     Both by one pass in topological order (no enumeration of paths, whose number can grow
@@ -120,8 +134,9 @@ def _path_summary(order: list, start, root, names) -> str:
     return text
 
 
-def draw(root, *, rankdir: str = "auto", show_grad: bool = True, edge_labels: bool = False,
-         highlight=None, paths_from=None, stepper: Stepper | Frame | None = None,
+def draw(root: Node, *, rankdir: str = "auto", show_grad: bool = True,
+         edge_labels: bool = False, highlight: Node | Iterable[Node] | None = None,
+         paths_from: Node | None = None, stepper: Stepper | Frame | None = None,
          max_nodes: int = 500) -> Drawing:
     """Draw ``root``'s computation graph: each value a box, each operation a node between them.
 
@@ -209,17 +224,21 @@ def draw(root, *, rankdir: str = "auto", show_grad: bool = True, edge_labels: bo
             stepper = stepper.frame()
     if rankdir == "auto":
         rankdir = choose_rankdir(order, edge_labels=edge_labels)
-    options = dict(rankdir=rankdir, show_grad=show_grad, edge_labels=edge_labels,
-                   marked=marked, on_path=on_path, extra_legend=extra_legend)
+    options: dict[str, Any] = dict(rankdir=rankdir, show_grad=show_grad,
+                                   edge_labels=edge_labels, marked=marked, on_path=on_path,
+                                   extra_legend=extra_legend)
+    # _is_value_graph told the two kinds apart: a graph of Values, or else of nn.Tensors.
     if scalar:
-        return draw_values(root, order, names, stepper=stepper, **options)
-    return draw_tensors(root, order, names, **options)
+        return draw_values(cast(Value, root), cast("list[Value]", order), names,
+                           stepper=stepper, **options)
+    return draw_tensors(cast("Tensor", root), cast("list[Tensor]", order), names, **options)
 
 
 from .animate import MAX_ANIMATION_STEPS, animate  # noqa: E402  (it calls draw, above)
 
 
-def render(graph_or_root, path, **draw_options) -> pathlib.Path:
+def render(graph_or_root: graphviz.Graph | graphviz.Digraph | Node,
+           path: str | os.PathLike[str], **draw_options: Any) -> pathlib.Path:
     """Write a picture to ``path``, in the format its extension names.
 
     Args:

@@ -12,13 +12,19 @@ the same bytes. The frames are drawn at a resolution that keeps their longest si
 from __future__ import annotations
 
 import io
+import os
 import pathlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..files import write_file
 from ..trace import STEP_UNITS, Stepper
 from ..value import Value
 from .layout import SLIDE_PIXELS
 from .renderer import PNG_DPI, run_renderer
+
+if TYPE_CHECKING:
+    import PIL.Image
 
 __all__ = ["animate", "MAX_ANIMATION_STEPS", "command_line_gif"]
 
@@ -27,9 +33,10 @@ MAX_ANIMATION_STEPS = 120
 second each), and a longer animation is more than a learner can follow."""
 
 
-def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
-            last_frame_ms: int = 3000, max_steps: int = MAX_ANIMATION_STEPS, loop: int = 0,
-            **draw_options) -> pathlib.Path:
+def animate(root: Value, path: str | os.PathLike[str], *, by: str = "edge",
+            frame_ms: int = 900, last_frame_ms: int = 3000,
+            max_steps: int = MAX_ANIMATION_STEPS, loop: int = 0,
+            **draw_options: Any) -> pathlib.Path:
     """Write backprop through ``root``'s graph as an animated GIF: one frame per step.
 
     The first frame is the start of backward (the root's grad is 1); each later frame shows
@@ -115,11 +122,11 @@ def animate(root: Value, path, *, by: str = "edge", frame_ms: int = 900,
     return write_file(path, buffer.getvalue(), "the animation", make_folder=True)
 
 
-def _png(data: bytes, image):
+def _png(data: bytes, image: ModuleType) -> PIL.Image.Image:
     return image.open(io.BytesIO(data)).convert("RGB")
 
 
-def _pillow():
+def _pillow() -> ModuleType:
     """Pillow's Image module, or an ImportError that says how to install it."""
     try:
         from PIL import Image

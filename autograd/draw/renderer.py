@@ -14,6 +14,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+from typing import overload
 
 import graphviz
 
@@ -117,8 +118,19 @@ class Drawing(graphviz.Digraph):
     renderer or formatter) go to the ``graphviz`` package as usual.
     """
 
-    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
-             *, engine=None, encoding=None):
+    @overload
+    def pipe(self, format: str | None = None, renderer: str | None = None,
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None,
+             encoding: None = None) -> bytes: ...
+    @overload
+    def pipe(self, format: str | None = None, renderer: str | None = None,
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None, encoding: str) -> str: ...
+    def pipe(self, format: str | None = None, renderer: str | None = None,
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None) -> bytes | str:
         """The graph drawn in ``format`` (default: ``self.format``); str if ``encoding``."""
         if renderer or formatter or neato_no_op or engine not in (None, "dot"):
             return super().pipe(format=format, renderer=renderer, formatter=formatter,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from typing import SupportsFloat
 
 from ..text import number
 from .renderer import Drawing
@@ -41,7 +43,8 @@ FONT = "Helvetica"
 class Look:
     """How one node is drawn: fill and line colours, line width, text colour."""
 
-    def __init__(self, fill, line, width=1, text=None, op_fill=OP_FILL):
+    def __init__(self, fill: str, line: str, width: int = 1, text: str | None = None,
+                 op_fill: str = OP_FILL) -> None:
         self.fill, self.line, self.width, self.text, self.op_fill = fill, line, width, text, op_fill
 
 
@@ -58,7 +61,7 @@ def look_for(on_path: bool, state: str | None, marked: bool) -> Look:
     return Look(*PLAIN)
 
 
-def picture_number(x) -> str:
+def picture_number(x: SupportsFloat) -> str:
     """A number for a picture: 3, -2.5, 3/4, 0.333333; a very long one shortened to ~6 digits."""
     text = number(x)
     if len(text) <= 14:
@@ -69,7 +72,7 @@ def picture_number(x) -> str:
         return text
 
 
-def array_number(x) -> str:
+def array_number(x: SupportsFloat) -> str:
     """One element of an array (a NumPy scalar) with 4 significant digits."""
     return f"{float(x):.4g}"
 
@@ -79,7 +82,7 @@ def shape_text(shape: tuple) -> str:
     return "×".join(str(n) for n in shape) if shape else "scalar"
 
 
-def escape(text) -> str:
+def escape(text: object) -> str:
     """Text made safe inside a Graphviz HTML-like label."""
     return html.escape(str(text), quote=True)
 
@@ -129,7 +132,7 @@ def legend(rows: list[tuple[tuple[str, str] | None, str]], hidden: str = "") -> 
     ``hidden`` row of text in the background colour keeps the legend as wide as it."""
     cells = []
     if hidden:
-        rows = list(rows) + [(None, f'<FONT COLOR="{BACKGROUND}">{hidden}</FONT>')]
+        rows = [*rows, (None, f'<FONT COLOR="{BACKGROUND}">{hidden}</FONT>')]
     for colours, text in rows:
         if colours is None:
             cells.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">{text}</TD></TR>')
@@ -141,7 +144,7 @@ def legend(rows: list[tuple[tuple[str, str] | None, str]], hidden: str = "") -> 
             + "".join(cells) + "</TABLE>>")
 
 
-def edge_label(lines: list[str], colour: str, hidden: list[str] = ()) -> str:
+def edge_label(lines: list[str], colour: str, hidden: Sequence[str] = ()) -> str:
     """An edge's label: escaped lines in one colour, then ``hidden`` lines in the background
     colour (they keep the room that later frames of an animation fill in)."""
     shown = [f'<FONT COLOR="{colour}">{escape(t)}</FONT>' for t in lines]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .renderer import Drawing
 from .style import EDGE, FONT, NAME_FILL, PLAIN, escape
 
+if TYPE_CHECKING:  # for the annotations only: autograd does not import nn
+    from nn import MLP, Sequential
+
 __all__ = ["summarize_mlp"]
 
-def _layers_of(model) -> tuple[int, list[tuple[str, int, int, str, int]]]:
+def _layers_of(model: object) -> tuple[int, list[tuple[str, int, int, str, int]]]:
     """(inputs, [(kind, n_in, n_out, activation, parameters)]) of an nn.MLP or nn.Sequential."""
     layers = getattr(model, "layers", None)
     if not isinstance(layers, list) or not layers:
@@ -31,7 +36,7 @@ def _layers_of(model) -> tuple[int, list[tuple[str, int, int, str, int]]]:
     return rows[0][1], [tuple(row) for row in rows]
 
 
-def _value_nodes(n_in: int, rows) -> int:
+def _value_nodes(n_in: int, rows: list[tuple[str, int, int, str, int]]) -> int:
     """Values one forward pass of an nn.MLP builds: the inputs, then per neuron and input a
     weight, a product and a sum, plus the bias and the activation (see ``nn.Neuron``)."""
     total = n_in
@@ -40,7 +45,7 @@ def _value_nodes(n_in: int, rows) -> int:
     return total
 
 
-def summarize_mlp(model, *, rankdir: str = "LR") -> Drawing:
+def summarize_mlp(model: MLP | Sequential, *, rankdir: str = "LR") -> Drawing:
     """A layer diagram of a network with its parameter counts, for networks too big to draw.
 
     Works for ``nn.MLP`` (on Values) and for the ``nn.Sequential`` that ``nn.mlp`` builds (on

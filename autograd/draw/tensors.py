@@ -9,12 +9,30 @@ has no formula to show.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import graphviz
 
 from ..text import derivative_of, local_formula, operands
 from .renderer import Drawing
-from .style import (PATH, Look, array_number, box, cell, edge_label, escape, legend, look_for,
-                    markup, new_drawing, picture_number, shape_text)
+
+if TYPE_CHECKING:  # for the annotations only: autograd does not import nn
+    from nn import Tensor
+from .style import (
+    PATH,
+    Look,
+    array_number,
+    box,
+    cell,
+    edge_label,
+    escape,
+    legend,
+    look_for,
+    markup,
+    new_drawing,
+    picture_number,
+    shape_text,
+)
 
 __all__ = ["draw_tensors", "tensor_names"]
 
@@ -35,7 +53,7 @@ def tensor_names(order: list) -> dict[int, str]:
     return names
 
 
-def _definition(node, names) -> str:
+def _definition(node: Tensor, names: dict[int, str]) -> str:
     """``n1 = x @ weight``, ``n3 = sigmoid(n2)``, ``n9 = sum(n8, axis=1)``."""
     op = node.op
     if op.elementwise:  # an entry of the scalar table, applied elementwise
@@ -47,7 +65,7 @@ def _definition(node, names) -> str:
     return f"{names[id(node)]} = {text}"
 
 
-def _grad_text(node) -> str:
+def _grad_text(node: Tensor) -> str:
     """``grad 0.5`` for one element, ``‖grad‖ 0.0213`` (its length) for an array."""
     grad = node.grad
     if grad is None:
@@ -57,7 +75,8 @@ def _grad_text(node) -> str:
     return f"‖grad‖ {array_number((grad.astype('float64') ** 2).sum() ** 0.5)}"
 
 
-def _cells(node, names, look: Look, show_grad: bool):
+def _cells(node: Tensor, names: dict[int, str], look: Look,
+           show_grad: bool) -> tuple[str, list[str], str]:
     """A tensor's box: title (its definition), cells (shape, value if it has one element, grad)
     and a tooltip."""
     name = names[id(node)]
@@ -73,15 +92,15 @@ def _cells(node, names, look: Look, show_grad: bool):
     return markup(escape(title), bold=True), cells, tooltip
 
 
-def _edge_formula(node, position: int, names) -> str:
+def _edge_formula(node: Tensor, position: int, names: dict[int, str]) -> str:
     if not node.op.elementwise:  # array-only operations give a VJP, not a formula
         return ""
     return f"{derivative_of(node, position, names).text()} = {local_formula(node, position, names)}"
 
 
-def draw_tensors(root, order: list, names: dict[int, str], *, rankdir: str, show_grad: bool,
-                 edge_labels: bool, marked: set[int], on_path: set[int],
-                 extra_legend: list) -> Drawing:
+def draw_tensors(root: Tensor, order: list[Tensor], names: dict[int, str], *, rankdir: str,
+                 show_grad: bool, edge_labels: bool, marked: set[int], on_path: set[int],
+                 extra_legend: list[tuple[Any, str]]) -> Drawing:
     """The picture of a Tensor graph (``autograd.draw.draw`` checks the options first)."""
     index = {id(node): i for i, node in enumerate(order)}
     graph = new_drawing(names[id(root)], rankdir)

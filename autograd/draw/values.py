@@ -8,31 +8,51 @@ operation table, the same text the trace prints.
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphviz
 
 from ..text import definition, derivative_of, local_formula
 from ..trace import Frame
+from ..value import Value
 from .renderer import Drawing
-from .style import (PATH, PLAIN, STATE_TEXT, STATES, Look, box, cell, edge_label, escape,
-                    key_row, legend, look_for, markup, new_drawing, picture_number,
-                    text_points)
+from .style import (
+    PATH,
+    PLAIN,
+    STATE_TEXT,
+    STATES,
+    Look,
+    box,
+    cell,
+    edge_label,
+    escape,
+    key_row,
+    legend,
+    look_for,
+    markup,
+    new_drawing,
+    picture_number,
+    text_points,
+)
 
 __all__ = ["draw_values", "stepper_states", "op_text", "edge_text"]
 
 
-def op_text(node) -> str:
+def op_text(node: Value) -> str:
     """The text inside an operation node: ``×``, ``+``, ``**3``, ``exp``, ``neg``."""
     op = node.op
+    assert op is not None  # drawn for the nodes made by an operation
     if op.symbol == "-" and op.arity == 1:
         return "neg"
     if op.symbol == "*":
         return "×"  # the lesson's multiplication sign, not arithmetic on the page
-    if op.takes_const:
+    if op.takes_const and node.const is not None:
         return f"{op.symbol}{picture_number(node.const)}"
     return op.symbol
 
 
-def stepper_states(frame: Frame, order: list):
+def stepper_states(frame: Frame, order: list[Value],
+                   ) -> tuple[dict[int, str], dict[tuple[int, int], str], set[int]]:
     """(node state by id, edge state by (node id, position), ids whose grad is set so far)
     of one frame of a stepper's pass."""
     nodes = {id(node): frame.node_state(node) for node in order}
@@ -41,7 +61,8 @@ def stepper_states(frame: Frame, order: list):
     return nodes, edges, set(frame.grads)
 
 
-def _value_cells(node, names, look: Look, show_grad: bool, grad, grad_width=None):
+def _value_cells(node: Value, names: dict[int, str], look: Look, show_grad: bool, grad: Any,
+                 grad_width: int | None = None) -> tuple[str | None, list[str]]:
     """The title (name) and the data and grad cells of a Value's box (a constant such as the 2
     of 2*x has no title: its name is its number). ``grad`` is the number to show, or None for
     ``-`` (not reached yet); ``grad_width`` keeps its cell that wide (points)."""
@@ -62,20 +83,20 @@ class _Steady:
     each edge label with room for what the edge adds, the legend as wide as its longest
     caption."""
 
-    def __init__(self, frame: Frame):
+    def __init__(self, frame: Frame) -> None:
         stepper = frame.stepper
         texts: dict[int, list[str]] = {}
         for s in stepper.steps:
             texts.setdefault(id(s.input), []).append(f"grad {picture_number(s.grad_after)}")
         texts.setdefault(id(stepper.root), []).append("grad 1")
-        self.grad_width = {key: max(text_points(t) for t in found + ["grad -"])
+        self.grad_width = {key: max(text_points(t) for t in [*found, "grad -"])
                            for key, found in texts.items()}
         self.products = {(id(s.node), s.position): s.product for s in stepper.steps}
         self.caption = max((stepper.frame(k).caption() for k in range(stepper.total + 1)),
                            key=len)
 
 
-def edge_text(node, position: int, names, ascii: bool = False) -> str:
+def edge_text(node: Value, position: int, names: dict[int, str], ascii: bool = False) -> str:
     """``∂f/∂v = 3*v**2 = 17328``: the local derivative of one input edge, from the op table
     (``∂n4/∂(constant 3) = n3 = 4`` for a constant)."""
     formula = str(local_formula(node, position, names))
@@ -90,9 +111,9 @@ def _stepper_legend(frame: Frame) -> list:
     return [(None, escape(frame.caption())), (None, keys)]
 
 
-def draw_values(root, order: list, names: dict[int, str], *, rankdir: str, show_grad: bool,
-                edge_labels: bool, marked: set[int], on_path: set[int],
-                stepper: Frame | None, extra_legend: list) -> Drawing:
+def draw_values(root: Value, order: list[Value], names: dict[int, str], *, rankdir: str,
+                show_grad: bool, edge_labels: bool, marked: set[int], on_path: set[int],
+                stepper: Frame | None, extra_legend: list[tuple[Any, str]]) -> Drawing:
     """The picture of a Value graph (``autograd.draw.draw`` checks the options first).
 
     With a stepper's ``Frame``, every number comes from that frame: the grads of its pass so
@@ -100,7 +121,7 @@ def draw_values(root, order: list, names: dict[int, str], *, rankdir: str, show_
     """
     node_state: dict[int, str] = {}
     edge_state: dict[tuple[int, int], str] = {}
-    products: dict[tuple[int, int], object] = {}
+    products: dict[tuple[int, int], Any] = {}
     frame = stepper
     steady = None
     if frame is not None:

@@ -8,8 +8,9 @@ of 10,000 training and 2,000 test images. Set ``TRACEGRAD_OFFLINE=1`` to never d
  ('t10k-images-idx3-ubyte.gz', 1648877), ('t10k-labels-idx1-ubyte.gz', 4542)]
 """
 
-from .download import DownloadError, download_file
 from autograd.files import NotARegularFileError
+
+from .download import DownloadError, download_file
 from .idx import IDXError, read_idx, write_idx
 from .mnist import DEFAULT_MIRRORS, MNIST, MNIST_FILES, SUBSET_DIR, MNISTFile, load_mnist
 

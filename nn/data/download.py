@@ -19,6 +19,7 @@ Offline, ``load_mnist`` skips the download when ``TRACEGRAD_OFFLINE=1`` is set.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -28,6 +29,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 from autograd.files import atomic_write, exit_on_termination
 
@@ -56,7 +61,7 @@ class DownloadError(OSError):
             for a one-line message.
     """
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
 
@@ -76,10 +81,10 @@ class _Deadline:
     down, so that no read can wait beyond it: a socket timeout only bounds the wait for the
     next byte, which a server sending one byte a second never exceeds."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
-        self._sockets = []
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
@@ -88,7 +93,7 @@ class _Deadline:
         self._timer.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
 
     def watch(self, sock: socket.socket) -> None:
@@ -108,18 +113,16 @@ class _Deadline:
 
 def _shut(sock: socket.socket) -> None:
     """Shut a socket down from another thread; a read blocked on it returns at once."""
-    try:
-        # The plain socket's shutdown, also for a TLS socket (whose own shutdown would
-        # change its state under the reading thread).
+    # The plain socket's shutdown, also for a TLS socket (whose own shutdown would change its
+    # state under the reading thread); an OSError means it is already closed.
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:  # already closed
-        pass
 
 
 # urllib's handlers with a connection class that hands its socket to the deadline as soon
 # as it is connected; everything else (proxies, redirects, TLS) stays urllib's.
-class _Watched:
-    def __init__(self, *args, deadline: _Deadline, **kwargs):
+class _Watched(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deadline = deadline
 
@@ -137,21 +140,26 @@ class _WatchedHTTPSConnection(_Watched, http.client.HTTPSConnection):
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline):
+    def __init__(self, deadline: _Deadline) -> None:
         super().__init__()
         self.deadline = deadline
 
-    def http_open(self, req):
-        return self.do_open(_WatchedHTTPConnection, req, deadline=self.deadline)
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        # do_open passes deadline= on to the connection class; typeshed's protocol for that
+        # class allows no keyword of its own.
+        return self.do_open(_WatchedHTTPConnection, req,  # type: ignore[arg-type]
+                            deadline=self.deadline)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline):
+    def __init__(self, deadline: _Deadline) -> None:
         super().__init__()
         self.deadline = deadline
 
-    def https_open(self, req):
-        return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        # As http_open: deadline= goes on to the connection class.
+        return self.do_open(_WatchedHTTPSConnection, req,  # type: ignore[arg-type]
+                            deadline=self.deadline)
 
 
 def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
@@ -167,7 +175,7 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
     return opener
 
 
-def _check_announced(response, size: int) -> None:
+def _check_announced(response: http.client.HTTPResponse, size: int) -> None:
     """Refuse a response whose Content-Length is not the file's size, before reading it."""
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) != size:
@@ -175,7 +183,8 @@ def _check_announced(response, size: int) -> None:
                          f"{size:,}; not downloading it")
 
 
-def _copy(response, part, size: int, bar) -> tuple[str, int]:
+def _copy(response: http.client.HTTPResponse, part: IO[bytes], size: int,
+          bar: tqdm[Any]) -> tuple[str, int]:
     """Stream at most ``size`` bytes of the body into ``part``; (SHA-256, bytes)."""
     digest = hashlib.sha256()
     received = 0
@@ -190,8 +199,8 @@ def _copy(response, part, size: int, bar) -> tuple[str, int]:
     return digest.hexdigest(), received
 
 
-def _fetch(url: str, part, sha256: str, size: int, *, timeout: float, max_seconds: float,
-           verbose: bool) -> None:
+def _fetch(url: str, part: IO[bytes], sha256: str, size: int, *, timeout: float,
+           max_seconds: float, verbose: bool) -> None:
     """Stream ``url`` into the open binary file ``part``; raise on any failure."""
     from tqdm import tqdm  # imported here: only needed when something is downloaded
 

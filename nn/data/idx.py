@@ -12,11 +12,13 @@ Only the uint8 type (the one MNIST uses) is supported.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import os
 import struct
 import zlib
 from pathlib import Path
+from typing import IO, cast
 
 import numpy as np
 
@@ -40,6 +42,9 @@ UINT8_TYPE = 0x08
 # The type codes of the IDX format, so that a refusal can say what the file holds.
 TYPE_NAMES = {0x08: "uint8", 0x09: "int8", 0x0B: "int16", 0x0C: "int32", 0x0D: "float32",
               0x0E: "float64"}
+
+# A binary stream the readers read: an open file, or a gzip file over one.
+_Stream = IO[bytes] | io.BufferedIOBase
 
 
 class IDXError(ValueError):
@@ -134,7 +139,7 @@ def _largest_gzip(max_bytes: int) -> int:
     return max_bytes + 4 * 256 + 5 * (max_bytes // 65_535 + 1) + 18 + 65_536
 
 
-def _read_header(stream, path: Path, where: str) -> tuple[int, ...]:
+def _read_header(stream: _Stream, path: Path, where: str) -> tuple[int, ...]:
     """The dimension sizes from the header; the stream is left at the first data byte."""
     head = stream.read(4)
     if len(head) < 4:
@@ -169,7 +174,8 @@ def _pattern(shape: tuple[int | None, ...]) -> str:
     return f"({', '.join(sizes)}{',' if len(sizes) == 1 else ''})"
 
 
-def _check_shape(where: str, found: tuple[int, ...], shape) -> None:
+def _check_shape(where: str, found: tuple[int, ...],
+                 shape: tuple[int | None, ...] | None) -> None:
     """Refuse a header whose shape differs from the expected one (None: any size)."""
     if shape is None:
         return
@@ -186,7 +192,8 @@ def _check_shape(where: str, found: tuple[int, ...], shape) -> None:
                        f"the file is the one you meant.")
 
 
-def _read_stream(stream, path: Path, where: str, shape, max_bytes: int, file_size: int,
+def _read_stream(stream: _Stream, path: Path, where: str,
+                 shape: tuple[int | None, ...] | None, max_bytes: int, file_size: int,
                  compressed: bool) -> np.ndarray:
     """Header, checks, then exactly the declared data from an open (decompressed) stream.
 
@@ -210,7 +217,7 @@ def _read_stream(stream, path: Path, where: str, shape, max_bytes: int, file_siz
             f"{max_bytes:,} bytes (max_bytes); the data was not read. If the file is right, "
             f"pass a larger max_bytes to read_idx().")
     data = np.empty(expected, dtype=np.uint8)
-    got = _read_into(stream, memoryview(data))
+    got = _read_into(stream, data.data)  # a memoryview of the array's bytes
     if got < expected:
         _refuse_length(where, path, declared, expected, got, exact=True)
     extra = _count_trailing(stream)
@@ -220,18 +227,20 @@ def _read_stream(stream, path: Path, where: str, shape, max_bytes: int, file_siz
     return data.reshape(found)
 
 
-def _read_into(stream, view: memoryview) -> int:
+def _read_into(stream: _Stream, view: memoryview) -> int:
     """Fill ``view`` from ``stream`` in chunks; the number of bytes read (less at the end)."""
+    # Every stream here is buffered (a file, a gzip file), which IO[bytes] does not say.
+    readinto = cast(io.BufferedIOBase, stream).readinto
     got = 0
     while got < len(view):
-        n = stream.readinto(view[got:got + CHUNK])
+        n = readinto(view[got:got + CHUNK])
         if not n:
             break
         got += n
     return got
 
 
-def _count_trailing(stream) -> int:
+def _count_trailing(stream: _Stream) -> int:
     """How many bytes follow the data, counted up to TRAILING_PROBE + 1 in small reads."""
     extra = len(stream.read(1))  # at the end, the usual case: no buffer is allocated
     while extra and extra <= TRAILING_PROBE:
@@ -305,7 +314,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
             with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=f,
                                mtime=0) as gz:
                 gz.write(header)
-                gz.write(data)
+                gz.write(data.data)  # the array's bytes, as a memoryview
         else:
             f.write(header)
-            f.write(data)
+            f.write(data.data)

@@ -33,14 +33,16 @@ import os
 import stat
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
+
+from autograd.files import describe_mode, open_regular_file
 
 from .download import DownloadError, download_file
-from autograd.files import describe_mode, open_regular_file
 from .idx import IDXError, read_idx
 
 __all__ = ["MNIST", "MNISTFile", "load_mnist", "MNIST_FILES", "DEFAULT_MIRRORS", "SUBSET_DIR"]
@@ -117,7 +119,8 @@ class MNIST:
         return (f"MNIST(kind={self.kind!r}, train={len(self.train_labels):,}, "
                 f"test={len(self.test_labels):,}, source={self.source!r})")
 
-    def flat(self, dtype=np.float32) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def flat(self, dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray,
+                                                           np.ndarray, np.ndarray]:
         """The data as a network takes it: flat images scaled to [0, 1], integer labels.
 
         Args:
@@ -146,7 +149,7 @@ class MNIST:
             raise TypeError(f"MNIST.flat(dtype={dtype}): the images are scaled to [0, 1], so "
                             f"the dtype must be floating point, e.g. np.float32 or np.float64.")
 
-        def images(a):
+        def images(a: np.ndarray) -> np.ndarray:
             x = a.reshape(len(a), -1).astype(dtype)
             x /= 255
             return x
@@ -240,7 +243,7 @@ def _is_intact(path: Path, file: MNISTFile) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size == file.size and _sha256(path) == file.sha256
 
 
-def _missing_from_cache(cache: Path, say) -> list[str]:
+def _missing_from_cache(cache: Path, say: Callable[[str], None]) -> list[str]:
     """Roles whose file is absent from the cache or damaged (a damaged file is deleted)."""
     missing = []
     for role, file in MNIST_FILES.items():
@@ -258,7 +261,7 @@ def _is_offline() -> bool:
     return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _summary(arrays) -> str:
+def _summary(arrays: Mapping[str, np.ndarray]) -> str:
     return f"({len(arrays['train_labels']):,} train / {len(arrays['test_labels']):,} test images)"
 
 
@@ -326,7 +329,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, download: bool = True,
         if verbose:
             print(line, file=sys.stderr)
 
-    def done(arrays, source: str, kind: str, note: str = "") -> MNIST:
+    def done(arrays: Mapping[str, np.ndarray], source: str, kind: str, note: str = "") -> MNIST:
         say(f"tracegrad: using {source}{note}")
         return MNIST(source=source, kind=kind, **arrays)
 
