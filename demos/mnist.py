@@ -173,7 +173,7 @@ def train(args) -> dict:
                 else lambda step: args.lr)
     # Shuffled anew each epoch from the seed: the same seed, the same mini-batches.
     batches = MiniBatches(x_train, y_train, targets, batch_size=args.batch_size,
-                          seed=np.random.default_rng(args.seed))
+                          seed=args.seed)  # a stream of its own (nn.training.SHUFFLE_STREAM)
     print(f"training 784-{'-'.join(map(str, SIZES))} ({model.num_parameters():,} parameters), "
           f"recipe {args.recipe}: {', '.join(recipe.activations)}; {recipe.loss} loss; "
           f"{recipe.optimizer} lr {args.lr}{' (cosine)' if recipe.cosine else ''}"

@@ -101,15 +101,24 @@ def flag(name: str, value: object) -> bool:
     return bool(value)
 
 
-def seed_or_generator(name: str, value: object) -> np.random.Generator:
+def seed_or_generator(name: str, value: object, stream: int = 0) -> np.random.Generator:
     """A NumPy random generator from None (fresh entropy), a seed (an int >= 0) or a
     ``np.random.Generator`` (used as it is, so it goes on from where it was).
+
+    ``stream`` > 0 gives a seed a stream of its own: ``np.random.default_rng([seed, stream])``
+    instead of ``np.random.default_rng(seed)``. NumPy's seeding mixes both numbers, so the two
+    streams are unrelated: one seed can serve the initial weights (stream 0) and the order of
+    the mini-batches (``nn.MiniBatches``, stream 1) without the shuffle repeating the bits the
+    weights were drawn from.
 
     Raises:
         TypeError: anything else (a float, a string, a bool, ``random.Random``).
         ValueError: a negative seed.
 
     >>> float(seed_or_generator("seed", 0).random()) == float(np.random.default_rng(0).random())
+    True
+    >>> float(seed_or_generator("seed", 0, stream=1).random()) == float(
+    ...     np.random.default_rng([0, 1]).random())
     True
     """
     if value is None or isinstance(value, np.random.Generator):
@@ -119,4 +128,4 @@ def seed_or_generator(name: str, value: object) -> np.random.Generator:
                         f"np.random.Generator, got {_describe(value)}")
     if value < 0:
         raise ValueError(f"{name} must be a seed >= 0, got {value}")
-    return np.random.default_rng(int(value))
+    return np.random.default_rng([int(value), stream] if stream else int(value))

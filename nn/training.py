@@ -18,7 +18,10 @@ from autograd import no_grad
 from .checks import flag, seed_or_generator, whole_number
 from .tensor import Tensor
 
-__all__ = ["MiniBatches", "accuracy", "blas_threads"]
+__all__ = ["MiniBatches", "SHUFFLE_STREAM", "accuracy", "blas_threads"]
+
+SHUFFLE_STREAM = 1
+"""The stream number ``MiniBatches`` gives an int seed (see ``nn.checks.seed_or_generator``)."""
 
 
 class MiniBatches:
@@ -32,9 +35,11 @@ class MiniBatches:
             the rows in order (each batch is then a view, not a copy).
         seed: an int (the same sequence of epoch orders on every run), a
             ``np.random.Generator`` (used as it is), or None (fresh entropy). Each epoch's
-            order is ``rng.permutation(N)``, so ``MiniBatches(..., seed=0)`` gives the same
-            batches as a loop that draws ``np.random.default_rng(0).permutation(N)`` once
-            per epoch.
+            order is ``rng.permutation(N)``. An int seed s draws from a stream of its own,
+            ``np.random.default_rng([s, SHUFFLE_STREAM])``, not the one ``mlp(seed=s)`` draws
+            the initial weights from: with one stream for both, the first epoch's order would
+            repeat the bits of the weights (and, on Nielsen's chapter 1 network, train half a
+            point worse; ``demos/nielsen.py``).
         drop_last: drop the last, smaller batch when batch_size does not divide N (default
             False: keep it).
 
@@ -48,9 +53,9 @@ class MiniBatches:
 
     >>> batches = MiniBatches(np.arange(5), batch_size=2, seed=0)
     >>> len(batches), [b.tolist() for (b,) in batches]
-    (3, [[2, 4], [3, 0], [1]])
-    >>> np.random.default_rng(0).permutation(5).tolist()     # the first epoch's order
-    [2, 4, 3, 0, 1]
+    (3, [[1, 4], [3, 0], [2]])
+    >>> np.random.default_rng([0, SHUFFLE_STREAM]).permutation(5).tolist()  # epoch 1
+    [1, 4, 3, 0, 2]
     >>> len(MiniBatches(np.arange(5), batch_size=2, drop_last=True))
     2
     """
@@ -64,7 +69,7 @@ class MiniBatches:
         self.batch_size = whole_number("batch_size", batch_size)
         self.shuffle = flag("shuffle", shuffle)
         self.drop_last = flag("drop_last", drop_last)
-        self.rng = seed_or_generator("seed", seed)
+        self.rng = seed_or_generator("seed", seed, stream=SHUFFLE_STREAM)
         n = len(self.arrays[0])
         for i, a in enumerate(self.arrays[1:], start=1):
             if len(a) != n:

@@ -7,6 +7,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from nn import MiniBatches, Tensor, accuracy, blas_threads, mlp
+from nn.training import SHUFFLE_STREAM
 
 # ----------------------------------------------------------------- MiniBatches
 
@@ -39,13 +40,23 @@ def test_each_epoch_has_a_new_order_and_a_seed_repeats_the_sequence():
 
 
 def test_the_order_is_the_generators_permutation_epoch_by_epoch():
-    """The loop demos.mnist writes by hand: rng.permutation(N) once per epoch, sliced."""
-    rng = np.random.default_rng(7)
+    """A hand-written loop: rng.permutation(N) once per epoch, sliced, where an int seed s
+    gives the generator np.random.default_rng([s, SHUFFLE_STREAM])."""
+    rng = np.random.default_rng([7, SHUFFLE_STREAM])
     batches = MiniBatches(np.arange(10), batch_size=4, seed=7)
     for _ in range(2):
         order = rng.permutation(10)
         got = [b.tolist() for (b,) in batches]
         assert got == [order[0:4].tolist(), order[4:8].tolist(), order[8:10].tolist()]
+
+
+def test_one_seed_for_the_weights_and_the_batches_gives_unrelated_streams():
+    # mlp(seed=s) draws the weights from np.random.default_rng(s); were the batches drawn from
+    # the same stream, the first epoch's order would repeat the weights' bits.
+    weights_stream = np.random.default_rng(0).bit_generator.random_raw(1000)
+    batches = MiniBatches(np.arange(4), batch_size=2, seed=0)
+    assert not np.isin(batches.rng.bit_generator.random_raw(1000), weights_stream).any()
+    assert SHUFFLE_STREAM != 0
 
 
 def test_a_generator_is_used_as_it_is():
