@@ -25,6 +25,7 @@ from autograd import (
 )
 from bad_inputs_section import check_row, rows_for
 from domains import DOMAINS
+from examples import Cube
 from gradcheck import PROFILE, central_difference
 
 
@@ -86,18 +87,6 @@ def test_every_op_carries_its_tangent_by_its_local_derivatives(name, data):
 
 
 def test_an_operation_registered_later_is_a_dual_method_too():
-    class Cube(Op):
-        """cube(a) = a**3."""
-        name = "cube"
-
-        @staticmethod
-        def forward(m, a):
-            return a * a * a
-
-        @staticmethod
-        def local(m, out, a):
-            return (3 * a * a,)
-
     class Hypot(Op):
         """hypot2(a, b) = a**2 + b**2."""
         name, arity = "hypot2", 2

@@ -31,6 +31,7 @@ from autograd.ops import operations_table
 from autograd.registry import namespace_functions, register_op, unregister_op
 from autograd.trace import gradient_formula, paths, trace
 from domains import DOMAINS, Domain, floats
+from examples import Cube
 from gradcheck import check_gradients
 from nn import Tensor
 from nn.numpy_math import NumpyMath
@@ -292,18 +293,6 @@ def test_every_math_namespace_offers_every_function_the_rules_use():
 
 
 # ----------------------------------------------------------------------------- gradcheck
-
-class Cube(Op):
-    name = "cube"
-
-    @staticmethod
-    def forward(m, a):
-        return a * a * a
-
-    @staticmethod
-    def local(m, out, a):
-        return (3 * a * a,)
-
 
 class WrongCube(Cube):
     @staticmethod
