@@ -169,11 +169,11 @@ def _protect_expressions(argv: list[str]) -> list[str]:
         if option in _OPTIONS_WITH_VALUE:
             expects_value = "=" not in arg
             out.append(arg)
-        elif not arg.startswith("-") or arg in _FLAGS:
+        elif arg in _FLAGS or (arg.startswith("--") and _names_an_option(option)):
+            out.append(arg)
+        elif not arg.startswith("-"):
             positionals += command_seen
             command_seen = command_seen or arg in COMMANDS
-            out.append(arg)
-        elif arg.startswith("--") and _names_an_option(option):
             out.append(arg)
         elif arg.startswith("--") and positionals > 0:
             out.append(arg)  # an unknown option after the expression: argparse says so

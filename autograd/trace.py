@@ -182,6 +182,13 @@ def steps_table(steps: Sequence[Step], title: str = "", preface: Iterable[str] =
     The last column, ``note``, marks a step that adds to a grad another path reached first:
     ``2nd path``, ``3rd path``, ...; it is left out when no step does. ``earlier`` are the
     steps taken before ``steps`` (not shown; they count the paths that reached an input).
+
+    >>> x = Value(3, label="x"); y = x * x; y.label = "y"
+    >>> steps = trace(y).steps
+    >>> steps_table(steps[1:], earlier=steps[:1]).rows[0][-1]   # x * x reaches x twice
+    '2nd path'
+    >>> steps_table(steps[:1]).header[-1]                       # no second path: no note
+    'input grad'
     """
     arrivals: dict[int, int] = {}
     for s in earlier:

@@ -89,6 +89,9 @@ def test_grad_reads_an_expression_that_starts_with_two_minus_signs(tmp_path):
     double = grad_command("--x", "x=1", cwd=tmp_path)  # -(-x): the issue's example
     assert double.returncode == 0, double.stderr
     assert "f = --x" in double.stdout and "∂f/∂x = 1\n" in double.stdout
+    flagged = grad_command("--exact", "--x", "x=1/2", cwd=tmp_path)  # a flag first: the same
+    assert flagged.returncode == 0, flagged.stderr
+    assert "∂f/∂x = 1\n" in flagged.stdout and "(exact arithmetic)" in flagged.stdout
     unknown = grad_command("x", "x=1", "--exakt", cwd=tmp_path)
     assert unknown.returncode == 2 and "unrecognized arguments: --exakt" in unknown.stderr
 
